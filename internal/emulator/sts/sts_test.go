@@ -1,0 +1,25 @@
+package sts_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/berthhq/berth/internal/emulator/emutest"
+)
+
+func TestGetCallerIdentity(t *testing.T) {
+	env := emutest.Start(t)
+	out, err := sts.NewFromConfig(env.Config).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(out.Account); got != "000000000000" {
+		t.Errorf("Account = %q, want 000000000000", got)
+	}
+	if got := aws.ToString(out.Arn); got != "arn:aws:iam::000000000000:root" {
+		t.Errorf("Arn = %q", got)
+	}
+}
