@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/berthhq/berth/internal/emulator/clitest"
 	"github.com/berthhq/berth/internal/emulator/emutest"
 )
 
@@ -21,5 +22,14 @@ func TestGetCallerIdentity(t *testing.T) {
 	}
 	if got := aws.ToString(out.Arn); got != "arn:aws:iam::000000000000:root" {
 		t.Errorf("Arn = %q", got)
+	}
+}
+
+func TestCLIGetCallerIdentity(t *testing.T) {
+	env := emutest.Start(t)
+	var out struct{ Account, Arn string }
+	clitest.New(t, env.URL).MustRun(t, "sts", "get-caller-identity").JSON(t, &out)
+	if out.Account != "000000000000" || out.Arn != "arn:aws:iam::000000000000:root" {
+		t.Errorf("get-caller-identity = %+v", out)
 	}
 }
