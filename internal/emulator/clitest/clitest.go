@@ -58,10 +58,10 @@ func (c *CLI) Run(t testing.TB, args ...string) Result {
 	t.Helper()
 	full := append(append([]string{}, args...), "--endpoint-url", c.Endpoint, "--output", "json", "--region", c.Region)
 	cmd := exec.Command(c.bin, full...)
-	cmd.Env = append(os.Environ(),
-		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_SESSION_TOKEN=",
+	cmd.Env = append(withoutAWS(os.Environ()),
+		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
 		"AWS_CONFIG_FILE="+c.home+"/config", "AWS_SHARED_CREDENTIALS_FILE="+c.home+"/credentials",
-		"AWS_PAGER=", "AWS_PROFILE=", "HOME="+c.home,
+		"AWS_PAGER=", "HOME="+c.home,
 	)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -99,4 +99,16 @@ func (c *CLI) MustFail(t testing.TB, code string, args ...string) Result {
 		t.Fatalf("aws %s: stderr does not name %s:\n%s", strings.Join(args, " "), code, r.Stderr)
 	}
 	return r
+}
+
+// withoutAWS drops the caller's AWS_* settings so that no profile or real
+// credential of the machine reaches the CLI under test.
+func withoutAWS(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "AWS_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
