@@ -1,0 +1,32 @@
+# Berth. `make help` lists the targets.
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.DEFAULT_GOAL := help
+.PHONY: help run test generate lint bench build
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: ## Run Berth in local mode: http://127.0.0.1:8080, emulator on 127.0.0.1:4566
+	$(GO) run ./cmd/berth serve
+
+test: generate ## Run every test (needs awscli and chromium; .ci/run installs them)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (gofmt -l . ; echo "gofmt would change the files above"; exit 1)
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+generate: ## Regenerate templ components (*_templ.go)
+	$(GO) tool templ generate
+
+lint: generate ## gofmt, go vet, and check that generated files are committed
+	@test -z "$$(gofmt -l .)" || (gofmt -l . ; exit 1)
+	$(GO) vet ./...
+	git diff --exit-code -- '*_templ.go'
+
+bench: ## Run the benchmarks (figures go into docs/benchmarks.md)
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./...
+
+build: generate ## Build a static binary into bin/berth
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/berth ./cmd/berth

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer lets the server goroutine write while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestVersionAndUnknownCommand(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, env(nil), &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "berth ") {
+		t.Errorf("version: %v %q", err, out.String())
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, env(nil), io.Discard, io.Discard); err == nil {
+		t.Error("unknown command accepted")
+	}
+	if err := run(context.Background(), []string{"serve", "--backend", "azure"}, env(nil), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "--backend") {
+		t.Errorf("bad backend: %v", err)
+	}
+}
+
+// TestServeLocalModeEndToEnd runs `berth serve` as main would: local backend,
+// emulator on its own port, health check, then a graceful shutdown.
+func TestServeLocalModeEndToEnd(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--emulator-addr", "127.0.0.1:0"},
+			env(map[string]string{"BERTH_DATA_DIR": dir}), &stdout, &stderr)
+	}()
+	re := regexp.MustCompile(`running at (http://[0-9.:]+)`)
+	var base string
+	for i := 0; i < 200 && base == ""; i++ {
+		if m := re.FindStringSubmatch(stdout.String()); m != nil {
+			base = m[1]
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if base == "" {
+		cancel()
+		t.Fatalf("server did not start: %s\n%s", stdout.String(), stderr.String())
+	}
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "nothing touches AWS") {
+		t.Errorf("GET / = %d", resp.StatusCode)
+	}
+	addr := strings.TrimPrefix(base, "http://")
+	if err := run(context.Background(), []string{"healthcheck", "--addr", addr}, env(nil), io.Discard, io.Discard); err != nil {
+		t.Errorf("healthcheck: %v", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("data dir mode = %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "session.keys")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("session.keys: %v", err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v after shutdown", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	if err := run(context.Background(), []string{"healthcheck", "--addr", addr}, env(nil), io.Discard, io.Discard); err == nil {
+		t.Error("healthcheck passed with Berth stopped")
+	}
+}
+
+func TestSessionKeys(t *testing.T) {
+	dir := t.TempDir()
+	a, err := sessionKeys("", dir)
+	if err != nil || len(a) != 2 {
+		t.Fatalf("generated keys: %v %d", err, len(a))
+	}
+	b, err := sessionKeys("", dir)
+	if err != nil || !bytes.Equal(a[0], b[0]) || !bytes.Equal(a[1], b[1]) {
+		t.Fatal("keys not kept in the data dir")
+	}
+	if _, err := sessionKeys("abcd", dir); err == nil {
+		t.Error("short key accepted")
+	}
+	if _, err := sessionKeys(strings.Repeat("ab", 32), dir); err == nil {
+		t.Error("lone key accepted")
+	}
+	if k, err := sessionKeys(strings.Repeat("ab", 32)+","+strings.Repeat("cd", 32), dir); err != nil || len(k) != 2 {
+		t.Errorf("configured pair: %v", err)
+	}
+}

@@ -1,0 +1,38 @@
+package config
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestPrecedenceFlagOverEnvOverDefault(t *testing.T) {
+	env := map[string]string{"BERTH_ADDR": "0.0.0.0:9000", "BERTH_BACKEND": "aws", "BERTH_REGIONS": "eu-west-1, us-west-2"}
+	c, err := Parse("t", nil, []string{"--backend", "local"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "0.0.0.0:9000" || c.Backend != "local" || c.DataDir != "./data" || c.Region != "us-east-1" {
+		t.Errorf("config = %+v", c)
+	}
+	if strings.Join(c.Regions, ",") != "us-east-1,eu-west-1,us-west-2" {
+		t.Errorf("regions = %v (the default region joins the switcher)", c.Regions)
+	}
+}
+
+func TestInvalidValuesAreNamed(t *testing.T) {
+	for _, args := range [][]string{
+		{"--backend", "gcp"}, {"--log-format", "xml"}, {"--base-url", "ftp://x"}, {"--account-id", "12"}, {"extra"},
+	} {
+		if _, err := Parse("t", nil, args, func(string) string { return "" }, io.Discard); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
+
+func TestSecureCookiesFollowBaseURL(t *testing.T) {
+	c, _ := Parse("t", nil, []string{"--base-url", "https://berth.example.com"}, func(string) string { return "" }, io.Discard)
+	if !c.SecureCookies() {
+		t.Error("https base URL should make cookies Secure")
+	}
+}

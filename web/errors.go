@@ -1,0 +1,62 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/berthhq/berth/web/view"
+)
+
+// appHandler is a handler that returns its failure instead of writing it;
+// handle turns the failure into one logged, rendered answer.
+type appHandler func(w http.ResponseWriter, r *http.Request) error
+
+// httpError is a failure with a status and a message meant for the person.
+type httpError struct {
+	status  int
+	heading string
+	message string
+}
+
+func (e *httpError) Error() string { return e.message }
+
+func notFound(message string) error {
+	return &httpError{status: http.StatusNotFound, heading: "Not found", message: message}
+}
+
+func badRequest(message string) error {
+	return &httpError{status: http.StatusBadRequest, heading: "Bad request", message: message}
+}
+
+func (s *Server) handle(fn appHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		err := fn(w, r)
+		if err == nil {
+			return
+		}
+		var he *httpError
+		if errors.As(err, &he) {
+			s.renderError(w, r, he.status, he.heading, he.message)
+			return
+		}
+		s.log.Error("handler failed", "err", err, "path", r.URL.Path, "request_id", middleware.GetReqID(r.Context()))
+		s.renderError(w, r, http.StatusInternalServerError, "Something went wrong", "Berth could not complete this request: "+err.Error())
+	}
+}
+
+// renderError answers with the error page for browsers' GETs and a short
+// text for everything else (form posts from scripts, htmx, the CLI).
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, heading, message string) {
+	reqID := middleware.GetReqID(r.Context())
+	if r.Method != http.MethodGet || r.Header.Get("HX-Request") != "" || !strings.Contains(r.Header.Get("Accept"), "text/html") {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		w.Write([]byte(heading + ": " + message + "\nrequest id: " + reqID + "\n"))
+		return
+	}
+	p := s.page(w, r, heading, "")
+	s.render(w, r, status, view.Error(view.ErrorPage{Page: p, Status: status, Heading: heading, Message: message, RequestID: reqID}))
+}

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/gorilla/sessions"
+
+	"github.com/berthhq/berth/internal/cloud"
+	"github.com/berthhq/berth/web/view"
+)
+
+const sessionName = "berth"
+
+func (s *Server) session(r *http.Request) *sessions.Session {
+	// A cookie that no longer decodes (keys rotated) just starts a new session.
+	sess, _ := s.sessions.Get(r, sessionName)
+	return sess
+}
+
+// region is the region this request works in: the session's choice when the
+// switcher offers it, else the configured default.
+func (s *Server) region(r *http.Request) string {
+	if len(s.regions) > 1 {
+		if v, ok := s.session(r).Values["region"].(string); ok && contains(s.regions, v) {
+			return v
+		}
+	}
+	return s.backend.DefaultRegion()
+}
+
+// clients are the SDK clients of the request's region.
+func (s *Server) clients(r *http.Request) *cloud.Clients { return s.backend.In(s.region(r)) }
+
+// flash queues a one-time message for the next page (Post/Redirect/Get).
+func (s *Server) flash(w http.ResponseWriter, r *http.Request, kind, message string) {
+	sess := s.session(r)
+	sess.AddFlash(kind + "|" + message)
+	if err := sess.Save(r, w); err != nil {
+		s.log.Error("save session", "err", err)
+	}
+}
+
+// redirectWithFlash finishes a successful change: flash, then See Other.
+func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, message string) {
+	s.flash(w, r, "success", message)
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// page builds the base page model: backend, region, account and the flashes
+// waiting in the session (which it consumes).
+func (s *Server) page(w http.ResponseWriter, r *http.Request, title, section string, crumbs ...view.Crumb) view.Page {
+	p := view.Page{Title: title, Section: section, Crumbs: crumbs, Path: r.URL.Path}
+	p.Backend = view.Backend{Local: s.backend.Local(), Endpoint: s.backend.Endpoint(), Region: s.region(r), Regions: s.regions}
+	if id, err := s.backend.Identity(r.Context()); err != nil {
+		p.Backend.Problem, p.Backend.Fix = cloud.Explain(err)
+	} else {
+		p.Backend.Account = id.Account
+	}
+	sess := s.session(r)
+	if fl := sess.Flashes(); len(fl) > 0 {
+		for _, f := range fl {
+			str, _ := f.(string)
+			kind, msg, ok := strings.Cut(str, "|")
+			if !ok {
+				kind, msg = "info", str
+			}
+			p.Flashes = append(p.Flashes, view.Flash{Kind: kind, Message: msg})
+		}
+		if err := sess.Save(r, w); err != nil {
+			s.log.Error("save session", "err", err)
+		}
+	}
+	return p
+}
+
+// render writes a component with a status. It renders into a buffer first so
+// a template failure becomes a clean 500, not half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.log.Error("render", "err", err, "path", r.URL.Path)
+		http.Error(w, "internal error while rendering the page", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,139 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/berthhq/berth/web/webtest"
+)
+
+func TestShellRendersWithLocalBanner(t *testing.T) {
+	env := webtest.New(t)
+	r := env.Get(t, "/")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("GET / = %d\n%s", r.StatusCode, r.Body)
+	}
+	for _, want := range []string{
+		`id="local-banner"`, "nothing touches AWS", env.EmulatorURL,
+		`<strong id="account-id">000000000000</strong>`, `<strong id="region">us-east-1</strong>`,
+		`href="/repositories"`, `href="/secrets"`, `href="/task-definitions"`,
+		"Create repository", "Store a new secret", "Create new task definition",
+	} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("home page lacks %q", want)
+		}
+	}
+}
+
+func TestSecurityHeadersOnEveryResponse(t *testing.T) {
+	env := webtest.New(t)
+	for _, path := range []string{"/", "/no/such/page", "/healthz"} {
+		r := env.Get(t, path)
+		h := r.Header
+		csp := h.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "style-src 'self'") ||
+			!strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: Content-Security-Policy = %q", path, csp)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: X-Content-Type-Options = %q", path, h.Get("X-Content-Type-Options"))
+		}
+		if h.Get("Referrer-Policy") != "same-origin" {
+			t.Errorf("%s: Referrer-Policy = %q", path, h.Get("Referrer-Policy"))
+		}
+	}
+}
+
+func TestUnknownRouteRendersNotFoundPage(t *testing.T) {
+	env := webtest.New(t)
+	r := env.Get(t, "/no/such/page")
+	if r.StatusCode != http.StatusNotFound {
+		t.Fatalf("status = %d", r.StatusCode)
+	}
+	if !strings.Contains(r.Body, "<h1>Page not found</h1>") || !strings.Contains(r.Body, "Request id") || !strings.Contains(r.Body, `class="shell"`) {
+		t.Errorf("404 page is not the app's page:\n%s", r.Body)
+	}
+}
+
+func TestCrossOriginPostRefused(t *testing.T) {
+	env := webtest.New(t)
+	req, _ := http.NewRequest(http.MethodPost, env.URL+"/region", strings.NewReader("region=us-east-1"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	r := env.Do(t, req)
+	if r.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-origin POST = %d, want 403\n%s", r.StatusCode, r.Body)
+	}
+}
+
+func TestRegionSwitcherKeepsChoiceInSession(t *testing.T) {
+	env := webtest.NewWith(t, webtest.Options{Regions: []string{"us-east-1", "eu-west-1"}})
+	if r := env.Get(t, "/"); !strings.Contains(r.Body, `<option value="eu-west-1">`) {
+		t.Fatalf("no region switcher:\n%s", r.Body)
+	}
+	r := env.PostForm(t, "/region", url.Values{"region": {"eu-west-1"}, "return": {"/"}})
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+		t.Fatalf("switch = %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	if r := env.Get(t, "/"); !strings.Contains(r.Body, `<option value="eu-west-1" selected>`) {
+		t.Errorf("eu-west-1 not selected after switching")
+	}
+	if r := env.PostForm(t, "/region", url.Values{"region": {"mars-north-1"}}); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("unknown region = %d, want 400", r.StatusCode)
+	}
+	r = env.PostForm(t, "/region", url.Values{"region": {"us-east-1"}, "return": {"//evil.example/"}})
+	if loc := r.Header.Get("Location"); loc != "/" {
+		t.Errorf("open redirect: Location = %q", loc)
+	}
+}
+
+func TestHealthReadyMetrics(t *testing.T) {
+	env := webtest.New(t)
+	if r := env.Get(t, "/healthz"); r.StatusCode != 200 || r.Body != "ok\n" {
+		t.Errorf("/healthz = %d %q", r.StatusCode, r.Body)
+	}
+	if r := env.Get(t, "/readyz"); r.StatusCode != 200 {
+		t.Errorf("/readyz = %d %q", r.StatusCode, r.Body)
+	}
+	env.Get(t, "/")
+	env.Get(t, "/no/such/page")
+	r := env.Get(t, "/metrics")
+	for _, want := range []string{
+		`berth_http_requests_total{method="GET",route="/",status="200"} 1`,
+		`berth_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`berth_aws_calls_total{operation="GetCallerIdentity",outcome="ok",service="STS"}`,
+	} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func TestReadyzFailsWhenStoreIsClosed(t *testing.T) {
+	env := webtest.New(t)
+	env.Store.Close()
+	if r := env.Get(t, "/readyz"); r.StatusCode != http.StatusServiceUnavailable || !strings.Contains(r.Body, "store") {
+		t.Errorf("/readyz with closed store = %d %q", r.StatusCode, r.Body)
+	}
+}
+
+func TestStaticFilesAreHashedAndCached(t *testing.T) {
+	env := webtest.New(t)
+	home := env.Get(t, "/").Body
+	i := strings.Index(home, `href="/static/css/berth.`)
+	if i < 0 {
+		t.Fatal("no hashed stylesheet link")
+	}
+	href := home[i+6:]
+	href = href[:strings.IndexByte(href, '"')]
+	r := env.Get(t, href)
+	if r.StatusCode != 200 || !strings.Contains(r.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/css") {
+		t.Errorf("%s = %d, Cache-Control %q, Content-Type %q", href, r.StatusCode, r.Header.Get("Cache-Control"), r.Header.Get("Content-Type"))
+	}
+	if r := env.Get(t, "/static/css/berth.css"); r.StatusCode != 404 {
+		t.Errorf("unhashed name served: %d", r.StatusCode)
+	}
+}

@@ -1,0 +1,64 @@
+// Package view holds Berth's templ components: the layout, shared fields and
+// the pages. Every page takes a typed model that embeds Page.
+package view
+
+import (
+	"strconv"
+
+	"github.com/berthhq/berth/static"
+)
+
+// Backend describes what Berth talks to, for the header and the banner.
+type Backend struct {
+	// Local is true when the embedded emulator plays AWS.
+	Local bool
+	// Endpoint is the emulator's URL for the AWS CLI (local mode).
+	Endpoint string
+	Region   string
+	Account  string
+	// Regions offered by the region switcher; empty hides it.
+	Regions []string
+	// Problem explains why AWS could not be reached, and Fix what to do about it.
+	Problem, Fix string
+}
+
+// Flash is a one-time message shown after a redirect.
+type Flash struct {
+	Kind    string // success, error, info
+	Message string
+}
+
+// Crumb is one step of the breadcrumbs; the last has no link.
+type Crumb struct {
+	Label, Href string
+}
+
+// Navigation sections, for the left navigation's current item.
+const (
+	SectionHome         = "home"
+	SectionRepositories = "repositories"
+	SectionSecrets      = "secrets"
+	SectionTaskDefs     = "task-definitions"
+)
+
+// Page is what every page model embeds: title, navigation state, backend and flashes.
+type Page struct {
+	Title   string
+	Section string
+	Backend Backend
+	Flashes []Flash
+	Crumbs  []Crumb
+	// Path is the current request path, for forms that come back to it.
+	Path string
+}
+
+func asset(name string) string { return static.Path(name) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func current(p Page, section string) string {
+	if p.Section == section {
+		return "page"
+	}
+	return "false"
+}
