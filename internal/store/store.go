@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
 )
@@ -27,9 +28,26 @@ type Migration struct {
 	SQL     string
 }
 
-// migrations is the whole schema history, oldest first.
+// migrations is the whole schema history. Each area adds its own from an
+// init function in its own file (register), so areas never edit one list;
+// they are applied in version order. Version ranges: 1–9 core, 10–19
+// secrets, 20–29 task definitions, 30–49 team (users, sessions, audit).
 var migrations = []Migration{
 	{1, "settings", `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`},
+}
+
+// register adds migrations at package init. A duplicate version is a
+// programming error and panics at start-up, in every test.
+func register(ms ...Migration) {
+	for _, m := range ms {
+		for _, have := range migrations {
+			if have.Version == m.Version {
+				panic(fmt.Sprintf("store: migration %d registered twice (%s, %s)", m.Version, have.Name, m.Name))
+			}
+		}
+		migrations = append(migrations, m)
+	}
+	sort.Slice(migrations, func(i, j int) bool { return migrations[i].Version < migrations[j].Version })
 }
 
 // OpenSQLite opens (creating) <dataDir>/berth.db and applies pending migrations.
