@@ -166,6 +166,7 @@ func (r *Router) serveQuery(w http.ResponseWriter, req *http.Request, c *Context
 	svc := r.query[signingName]
 	if svc == nil || svc.Ops[action] == nil {
 		// Unsigned or oddly signed requests: find the service by action name.
+		svc = nil
 		for _, s := range r.query {
 			if s.Ops[action] != nil {
 				svc = s

@@ -1,0 +1,159 @@
+package awsapi
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+type echoIn struct {
+	Name string `json:"name"`
+}
+type echoOut struct {
+	Name    string `json:"name"`
+	Region  string `json:"region"`
+	Account string `json:"account"`
+	At      Time   `json:"at"`
+}
+
+func testRouter() *Router {
+	r := NewRouter("123456789012", nil)
+	r.AddJSON(&JSONService{TargetPrefix: "Svc_1", Ops: map[string]JSONOp{
+		"Echo": Op(func(c *Context, in *echoIn) (*echoOut, error) {
+			if in.Name == "" {
+				return nil, NewError("InvalidParameterException", "name is required")
+			}
+			return &echoOut{Name: in.Name, Region: c.Region, Account: c.Account}, nil
+		}),
+	}})
+	r.AddJSON(&JSONService{TargetPrefix: "capital", MessageKey: "Message", Ops: map[string]JSONOp{
+		"Fail": func(*Context, []byte) (any, error) { return nil, NewError("ResourceNotFoundException", "gone") },
+	}})
+	r.AddQuery(&QueryService{Name: "sts", XMLNS: "https://sts.amazonaws.com/doc/2011-06-15/", Ops: map[string]QueryOp{
+		"Who": func(c *Context, f url.Values) (any, error) {
+			if f.Get("Fail") != "" {
+				return nil, StatusError(404, "NoSuchEntity", "nope")
+			}
+			return struct {
+				Account string `xml:"Account"`
+			}{c.Account}, nil
+		},
+	}})
+	return r
+}
+
+func post(t *testing.T, h http.Handler, target, body, auth string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", target)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+func TestJSONRegionFromCredentialScopeAndRequestID(t *testing.T) {
+	auth := "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/eu-west-2/svc/aws4_request, SignedHeaders=host, Signature=abc"
+	w := post(t, testRouter(), "Svc_1.Echo", `{"name":"x"}`, auth)
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	var out map[string]any
+	json.Unmarshal(w.Body.Bytes(), &out)
+	if out["region"] != "eu-west-2" || out["account"] != "123456789012" {
+		t.Errorf("out = %v", out)
+	}
+	if w.Header().Get("x-amzn-RequestId") == "" {
+		t.Error("no x-amzn-RequestId")
+	}
+	if w := post(t, testRouter(), "Svc_1.Echo", `{"name":"x"}`, ""); !strings.Contains(w.Body.String(), `"us-east-1"`) {
+		t.Errorf("unsigned request region: %s", w.Body)
+	}
+}
+
+func TestJSONErrorShapes(t *testing.T) {
+	for _, tc := range []struct {
+		target, body, code, key string
+		status                  int
+	}{
+		{"Svc_1.Echo", `{}`, "InvalidParameterException", "message", 400},
+		{"Svc_1.Echo", `{"name":`, "SerializationException", "message", 400},
+		{"Svc_1.Nope", `{}`, "UnknownOperationException", "message", 400},
+		{"capital.Fail", `{}`, "ResourceNotFoundException", "Message", 400},
+	} {
+		w := post(t, testRouter(), tc.target, tc.body, "")
+		if w.Code != tc.status || w.Header().Get("X-Amzn-ErrorType") != tc.code {
+			t.Errorf("%s: %d %q", tc.target, w.Code, w.Header().Get("X-Amzn-ErrorType"))
+		}
+		var body map[string]string
+		json.Unmarshal(w.Body.Bytes(), &body)
+		if body["__type"] != tc.code || body[tc.key] == "" {
+			t.Errorf("%s: body %s", tc.target, w.Body)
+		}
+	}
+}
+
+func TestQueryResponseAndErrorResponse(t *testing.T) {
+	send := func(form string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=A/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=x")
+		w := httptest.NewRecorder()
+		testRouter().ServeHTTP(w, req)
+		return w
+	}
+	w := send("Action=Who&Version=2011-06-15")
+	var ok struct {
+		XMLName xml.Name
+		Result  struct{ Account string } `xml:"WhoResult"`
+		Meta    struct{ RequestId string } `xml:"ResponseMetadata"`
+	}
+	if err := xml.Unmarshal(w.Body.Bytes(), &ok); err != nil || ok.XMLName.Local != "WhoResponse" || ok.Result.Account != "123456789012" || ok.Meta.RequestId == "" {
+		t.Errorf("query response: %v %s", err, w.Body)
+	}
+	w = send("Action=Who&Fail=1")
+	var e struct {
+		Error struct{ Type, Code, Message string }
+	}
+	body, _ := io.ReadAll(w.Body)
+	if err := xml.Unmarshal(body, &e); err != nil || w.Code != 404 || e.Error.Code != "NoSuchEntity" || e.Error.Type != "Sender" {
+		t.Errorf("query error: %d %s", w.Code, body)
+	}
+	if w := send("Action=Nope"); w.Code != 400 || !strings.Contains(w.Body.String(), "InvalidAction") {
+		t.Errorf("unknown action: %d %s", w.Code, w.Body)
+	}
+}
+
+func TestTimeAndTokens(t *testing.T) {
+	var tm Time
+	if err := json.Unmarshal([]byte("1700000000.123"), &tm); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(tm)
+	if string(b) != "1700000000.123" {
+		t.Errorf("time round trip = %s", b)
+	}
+	key, ok := DecodeToken(EncodeToken("repo/a"))
+	if !ok || key != "repo/a" {
+		t.Errorf("token round trip = %q %v", key, ok)
+	}
+	if _, ok := DecodeToken("garbage"); ok {
+		t.Error("foreign token accepted")
+	}
+}
+
+func TestFormList(t *testing.T) {
+	f := url.Values{"Tags.member.1.Key": {"a"}, "Tags.member.1.Value": {"1"}, "Tags.member.2.Key": {"b"}, "Tags.member.4.Key": {"d"}}
+	got := FormList(f, "Tags.member")
+	if len(got) != 2 || got[0].Get("Key") != "a" || got[0].Get("Value") != "1" || got[1].Get("Key") != "b" {
+		t.Errorf("FormList = %v", got)
+	}
+}
