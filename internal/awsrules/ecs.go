@@ -61,13 +61,13 @@ const (
 
 // Enum values accepted by RegisterTaskDefinition.
 var (
-	ECSNetworkModes     = []string{NetworkModeBridge, NetworkModeHost, NetworkModeAwsvpc, NetworkModeNone}
-	ECSCompatibilities  = []string{CompatibilityEC2, CompatibilityFargate, CompatibilityExternal, CompatibilityManagedInstances}
-	ECSLogDrivers       = []string{"json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "awsfirelens"}
-	FargateLogDrivers   = []string{"awslogs", "splunk", "awsfirelens"}
+	ECSNetworkModes       = []string{NetworkModeBridge, NetworkModeHost, NetworkModeAwsvpc, NetworkModeNone}
+	ECSCompatibilities    = []string{CompatibilityEC2, CompatibilityFargate, CompatibilityExternal, CompatibilityManagedInstances}
+	ECSLogDrivers         = []string{"json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "awsfirelens"}
+	FargateLogDrivers     = []string{"awslogs", "splunk", "awsfirelens"}
 	ECSTransportProtocols = []string{"tcp", "udp"}
-	ECSIpcModes         = []string{"host", "task", "none"}
-	ECSPidModes         = []string{"host", "task"}
+	ECSIpcModes           = []string{"host", "task", "none"}
+	ECSPidModes           = []string{"host", "task"}
 )
 
 // ECSNamePattern is the pattern of task definition families, container names

@@ -271,7 +271,10 @@ func TestEC2Rules(t *testing.T) {
 		{"valid bridge", func(*ECSTaskDefinition) {}, ""},
 		{"no memory anywhere", func(td *ECSTaskDefinition) { td.Containers[0].Memory = nil },
 			"Invalid setting for container 'job'. At least one of 'memory' or 'memoryReservation' must be specified."},
-		{"reservation only", func(td *ECSTaskDefinition) { td.Containers[0].Memory = nil; td.Containers[0].MemoryReservation = ecsInt(64) }, ""},
+		{"reservation only", func(td *ECSTaskDefinition) {
+			td.Containers[0].Memory = nil
+			td.Containers[0].MemoryReservation = ecsInt(64)
+		}, ""},
 		{"task memory covers", func(td *ECSTaskDefinition) { td.Containers[0].Memory = nil; td.Memory = ecsStr("512") }, ""},
 		{"cpu 333 fine on EC2", func(td *ECSTaskDefinition) { td.CPU = ecsStr("333") }, ""},
 		{"cpu 64 too small", func(td *ECSTaskDefinition) { td.CPU = ecsStr("64") }, "Invalid 'cpu' setting for task."},
