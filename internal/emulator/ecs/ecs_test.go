@@ -233,7 +233,9 @@ func TestRegisterRejects(t *testing.T) {
 		{"port out of range", func(in *ecs.RegisterTaskDefinitionInput) {
 			in.ContainerDefinitions[0].PortMappings[0].ContainerPort = aws.Int32(70000)
 		}, "Invalid port 70000"},
-		{"bad protocol", func(in *ecs.RegisterTaskDefinitionInput) { in.ContainerDefinitions[0].PortMappings[0].Protocol = "sctp" }, "Invalid protocol 'sctp'"},
+		{"bad protocol", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].PortMappings[0].Protocol = "sctp"
+		}, "Invalid protocol 'sctp'"},
 		{"health retries", func(in *ecs.RegisterTaskDefinitionInput) {
 			in.ContainerDefinitions[0].HealthCheck = &types.HealthCheck{Command: []string{"CMD", "true"}, Retries: aws.Int32(11)}
 		}, "Health check retries must be less than or equal to the maximum allowed value 10 for container 'web'"},
@@ -246,7 +248,9 @@ func TestRegisterRejects(t *testing.T) {
 		{"health start period", func(in *ecs.RegisterTaskDefinitionInput) {
 			in.ContainerDefinitions[0].HealthCheck = &types.HealthCheck{Command: []string{"CMD", "true"}, StartPeriod: aws.Int32(301)}
 		}, "Health check startPeriod"},
-		{"ephemeral storage", func(in *ecs.RegisterTaskDefinitionInput) { in.EphemeralStorage = &types.EphemeralStorage{SizeInGiB: 20} }, "between 21 and 200 GiB"},
+		{"ephemeral storage", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.EphemeralStorage = &types.EphemeralStorage{SizeInGiB: 20}
+		}, "between 21 and 200 GiB"},
 		{"repository credentials", func(in *ecs.RegisterTaskDefinitionInput) {
 			in.ContainerDefinitions[0].RepositoryCredentials = &types.RepositoryCredentials{CredentialsParameter: aws.String("")}
 		}, "credentialsParameter"},
