@@ -36,13 +36,18 @@ func benchRevisions(b *testing.B, n int) *ecs.Client {
 func BenchmarkListTaskDefinitions(b *testing.B) {
 	for _, n := range []int{100, 10000} {
 		c := benchRevisions(b, n)
-		// The token of the page that starts just before the last 100 revisions.
+		// Walk to the last page; its token is the deepest position.
 		var deep *string
-		out, err := c.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{MaxResults: aws.Int32(int32(max(n-100, 1)))})
-		if err != nil {
-			b.Fatal(err)
+		for {
+			out, err := c.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{MaxResults: aws.Int32(100), NextToken: deep})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if out.NextToken == nil {
+				break
+			}
+			deep = out.NextToken
 		}
-		deep = out.NextToken
 		b.Run(fmt.Sprintf("revisions=%d/first", n), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := c.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{MaxResults: aws.Int32(100)}); err != nil {
