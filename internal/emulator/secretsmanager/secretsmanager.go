@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -300,9 +301,11 @@ func (v *version) remove(stage string) {
 	}
 }
 
+// add attaches a label; labels are kept sorted, as AWS lists them.
 func (v *version) add(stage string) {
 	if !v.has(stage) {
 		v.stages = append(v.stages, stage)
+		sort.Strings(v.stages)
 		v.dirty = true
 	}
 }
@@ -342,7 +345,10 @@ func (s *secret) addVersion(v *version, stages []string) {
 		seq = max(seq, o.seq)
 	}
 	v.seq = seq + 1
-	v.stages = append([]string(nil), stages...)
+	v.stages = nil
+	for _, st := range stages {
+		v.add(st)
+	}
 	v.dirty = true
 	s.versions = append(s.versions, v)
 	if contains(stages, awsrules.StageCurrent) && oldCurrent != nil {

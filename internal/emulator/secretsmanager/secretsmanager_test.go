@@ -258,3 +258,180 @@ func TestParallelCreateSameName(t *testing.T) {
 		t.Fatalf("list = %+v, %v", l, err)
 	}
 }
+
+func stagesOf(t *testing.T, c *sm.Client, id string, deprecated bool) map[string][]string {
+	t.Helper()
+	out, err := c.ListSecretVersionIds(ctx, &sm.ListSecretVersionIdsInput{SecretId: aws.String(id), IncludeDeprecated: aws.Bool(deprecated)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string][]string{}
+	for _, v := range out.Versions {
+		m[aws.ToString(v.VersionId)] = v.VersionStages
+		if len(v.KmsKeyIds) != 1 || v.CreatedDate == nil {
+			t.Errorf("version entry = %+v", v)
+		}
+	}
+	return m
+}
+
+func wantStages(t *testing.T, got map[string][]string, want map[string]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("versions = %v, want %v", got, want)
+	}
+	for id, w := range want {
+		if g := strings.Join(got[id], ","); g != w {
+			t.Fatalf("version %s stages = %q, want %q (all: %v)", id, g, w, got)
+		}
+	}
+}
+
+func TestVersionsAndStagingLabels(t *testing.T) {
+	t.Parallel()
+	c, _ := newClient(t)
+	id := aws.String("rot")
+	if _, err := c.CreateSecret(ctx, &sm.CreateSecretInput{Name: id, SecretString: aws.String("s1"), ClientRequestToken: token(1)}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: id, SecretString: aws.String("s2"), ClientRequestToken: token(2)})
+	if err != nil || strings.Join(p.VersionStages, ",") != "AWSCURRENT" {
+		t.Fatalf("put = %+v, %v", p, err)
+	}
+	wantStages(t, stagesOf(t, c, "rot", false), map[string]string{*token(1): "AWSPREVIOUS", *token(2): "AWSCURRENT"})
+
+	// A pending version leaves AWSCURRENT where it is.
+	if _, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: id, SecretString: aws.String("s3"), ClientRequestToken: token(3), VersionStages: []string{"AWSPENDING"}}); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: id})
+	if aws.ToString(g.SecretString) != "s2" {
+		t.Fatalf("current = %q", aws.ToString(g.SecretString))
+	}
+	g, _ = c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: id, VersionStage: aws.String("AWSPENDING")})
+	if aws.ToString(g.SecretString) != "s3" {
+		t.Fatalf("pending = %q", aws.ToString(g.SecretString))
+	}
+	g, _ = c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: id, VersionId: token(1)})
+	if aws.ToString(g.SecretString) != "s1" || strings.Join(g.VersionStages, ",") != "AWSPREVIOUS" {
+		t.Fatalf("by id = %+v", g)
+	}
+	_, err = c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: id, VersionId: token(1), VersionStage: aws.String("AWSCURRENT")})
+	wantErr(t, err, "InvalidRequestException", "You provided a VersionStage that is not associated to the provided VersionId.")
+	_, err = c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: id, VersionId: token(9)})
+	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for VersionId: "+*token(9))
+	_, err = c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: id, VersionStage: aws.String("NOPE")})
+	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: NOPE")
+
+	// Moving AWSCURRENT needs RemoveFromVersionId; AWSPREVIOUS follows.
+	_, err = c.UpdateSecretVersionStage(ctx, &sm.UpdateSecretVersionStageInput{SecretId: id, VersionStage: aws.String("AWSCURRENT"), MoveToVersionId: token(3)})
+	wantErr(t, err, "InvalidParameterException", "The parameter RemoveFromVersionId can't be empty. Staging label AWSCURRENT is currently attached to version "+*token(2))
+	_, err = c.UpdateSecretVersionStage(ctx, &sm.UpdateSecretVersionStageInput{SecretId: id, VersionStage: aws.String("AWSCURRENT"), MoveToVersionId: token(3), RemoveFromVersionId: token(1)})
+	wantErr(t, err, "InvalidParameterException", "")
+	_, err = c.UpdateSecretVersionStage(ctx, &sm.UpdateSecretVersionStageInput{SecretId: id, VersionStage: aws.String("AWSCURRENT"), RemoveFromVersionId: token(2)})
+	wantErr(t, err, "InvalidParameterException", "AWSCURRENT")
+	u, err := c.UpdateSecretVersionStage(ctx, &sm.UpdateSecretVersionStageInput{SecretId: id, VersionStage: aws.String("AWSCURRENT"), MoveToVersionId: token(3), RemoveFromVersionId: token(2)})
+	if err != nil || aws.ToString(u.Name) != "rot" {
+		t.Fatalf("update stage = %+v, %v", u, err)
+	}
+	wantStages(t, stagesOf(t, c, "rot", false), map[string]string{*token(2): "AWSPREVIOUS", *token(3): "AWSCURRENT,AWSPENDING"})
+	// Version 1 lost its last label: deprecated, listed only on request.
+	wantStages(t, stagesOf(t, c, "rot", true), map[string]string{*token(1): "", *token(2): "AWSPREVIOUS", *token(3): "AWSCURRENT,AWSPENDING"})
+
+	// A new current value ends the rotation: AWSPENDING leaves the old current.
+	if _, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: id, SecretString: aws.String("s4"), ClientRequestToken: token(4)}); err != nil {
+		t.Fatal(err)
+	}
+	wantStages(t, stagesOf(t, c, "rot", false), map[string]string{*token(3): "AWSPREVIOUS", *token(4): "AWSCURRENT"})
+
+	// Custom labels move between versions too.
+	if _, err := c.UpdateSecretVersionStage(ctx, &sm.UpdateSecretVersionStageInput{SecretId: id, VersionStage: aws.String("blue"), MoveToVersionId: token(4)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UpdateSecretVersionStage(ctx, &sm.UpdateSecretVersionStageInput{SecretId: id, VersionStage: aws.String("blue"), RemoveFromVersionId: token(4)}); err != nil {
+		t.Fatal(err)
+	}
+	wantStages(t, stagesOf(t, c, "rot", false), map[string]string{*token(3): "AWSPREVIOUS", *token(4): "AWSCURRENT"})
+
+	d, _ := c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: id})
+	if len(d.VersionIdsToStages) != 2 {
+		t.Fatalf("VersionIdsToStages = %v", d.VersionIdsToStages)
+	}
+	_, err = c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: id, ClientRequestToken: token(5)})
+	wantErr(t, err, "InvalidRequestException", "You must provide either SecretString or SecretBinary.")
+	_, err = c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("missing"), SecretString: aws.String("x")})
+	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+}
+
+func TestVersionQuotaAndPaging(t *testing.T) {
+	t.Parallel()
+	c, _ := newClient(t)
+	create(t, c, "many", "v0")
+	for i := 1; i <= 104; i++ {
+		if _, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("many"), SecretString: aws.String(fmt.Sprint("v", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ids []string
+	in := &sm.ListSecretVersionIdsInput{SecretId: aws.String("many"), IncludeDeprecated: aws.Bool(true), MaxResults: aws.Int32(30)}
+	pages := 0
+	for p := sm.NewListSecretVersionIdsPaginator(c, in); p.HasMorePages(); {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, v := range out.Versions {
+			ids = append(ids, aws.ToString(v.VersionId))
+		}
+	}
+	if len(ids) != 100 || pages != 4 {
+		t.Fatalf("%d versions in %d pages, want 100 in 4", len(ids), pages)
+	}
+	// The oldest unlabelled versions were dropped; the labelled ones remain.
+	st := stagesOf(t, c, "many", false)
+	if len(st) != 2 {
+		t.Fatalf("labelled versions = %v", st)
+	}
+	g, _ := c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String("many"), VersionStage: aws.String("AWSPREVIOUS")})
+	if aws.ToString(g.SecretString) != "v103" {
+		t.Fatalf("previous = %q", aws.ToString(g.SecretString))
+	}
+	_, err := c.ListSecretVersionIds(ctx, &sm.ListSecretVersionIdsInput{SecretId: aws.String("many"), NextToken: aws.String("garbage")})
+	var bad *types.InvalidNextTokenException
+	if !errors.As(err, &bad) {
+		t.Fatalf("bad token: %v", err)
+	}
+}
+
+func TestUpdateSecret(t *testing.T) {
+	t.Parallel()
+	c, _ := newClient(t)
+	create(t, c, "upd", "v1")
+	u, err := c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: aws.String("upd"), Description: aws.String("new"), KmsKeyId: aws.String("alias/k")})
+	if err != nil || u.VersionId != nil {
+		t.Fatalf("metadata update = %+v, %v", u, err)
+	}
+	u, err = c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: aws.String("upd"), SecretString: aws.String("v2"), ClientRequestToken: token(2)})
+	if err != nil || aws.ToString(u.VersionId) != *token(2) {
+		t.Fatalf("value update = %+v, %v", u, err)
+	}
+	d, _ := c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: aws.String("upd")})
+	if aws.ToString(d.Description) != "new" || aws.ToString(d.KmsKeyId) != "alias/k" || len(d.VersionIdsToStages) != 2 {
+		t.Fatalf("describe = %+v", d)
+	}
+	g, _ := c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String("upd")})
+	if aws.ToString(g.SecretString) != "v2" {
+		t.Fatalf("value = %q", aws.ToString(g.SecretString))
+	}
+	v, _ := c.ListSecretVersionIds(ctx, &sm.ListSecretVersionIdsInput{SecretId: aws.String("upd")})
+	for _, e := range v.Versions {
+		if len(e.KmsKeyIds) != 1 || e.KmsKeyIds[0] != "alias/k" {
+			t.Errorf("KmsKeyIds = %v", e.KmsKeyIds)
+		}
+	}
+	_, err = c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: aws.String("upd"), SecretString: aws.String("v3"), ClientRequestToken: token(2)})
+	wantErr(t, err, "ResourceExistsException", "You can't modify an existing version")
+	_, err = c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: aws.String("nope"), Description: aws.String("x")})
+	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+}
