@@ -2,8 +2,10 @@ package secretsmanager_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
+	_ "modernc.org/sqlite"
 
 	"github.com/berthhq/berth/internal/emulator/emutest"
 )
@@ -433,5 +436,197 @@ func TestUpdateSecret(t *testing.T) {
 	_, err = c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: aws.String("upd"), SecretString: aws.String("v3"), ClientRequestToken: token(2)})
 	wantErr(t, err, "ResourceExistsException", "You can't modify an existing version")
 	_, err = c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: aws.String("nope"), Description: aws.String("x")})
+	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+}
+
+func TestDeleteAndRestore(t *testing.T) {
+	t.Parallel()
+	c, env := newClient(t)
+	create(t, c, "gone", "v")
+	_, err := c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String("gone"), RecoveryWindowInDays: aws.Int64(3)})
+	wantErr(t, err, "InvalidParameterException", "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).")
+	_, err = c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String("gone"), RecoveryWindowInDays: aws.Int64(31)})
+	wantErr(t, err, "InvalidParameterException", "between 7 and 30")
+	_, err = c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String("gone"), RecoveryWindowInDays: aws.Int64(7), ForceDeleteWithoutRecovery: aws.Bool(true)})
+	wantErr(t, err, "InvalidParameterException", "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
+
+	before := time.Now()
+	del, err := c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String("gone")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dd := del.DeletionDate.Sub(before); dd < 30*24*time.Hour-time.Minute || dd > 30*24*time.Hour+time.Minute {
+		t.Fatalf("DeletionDate is %v from now, want 30 days", dd)
+	}
+	for name, call := range map[string]func() error{
+		"get": func() error {
+			_, err := c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String("gone")})
+			return err
+		},
+		"put": func() error {
+			_, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("gone"), SecretString: aws.String("x")})
+			return err
+		},
+		"update": func() error {
+			_, err := c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: aws.String("gone"), Description: aws.String("x")})
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			wantErr(t, call(), "InvalidRequestException", "You can't perform this operation on the secret because it was marked for deletion.")
+		})
+	}
+	_, err = c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String("gone")})
+	wantErr(t, err, "InvalidRequestException", "marked deleted")
+	_, err = c.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String("gone"), SecretString: aws.String("v")})
+	wantErr(t, err, "InvalidRequestException", "You can't create this secret because a secret with this name is already scheduled for deletion.")
+
+	d, err := c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: aws.String("gone")})
+	if err != nil || d.DeletedDate == nil || !d.DeletedDate.Equal(*del.DeletionDate) {
+		t.Fatalf("describe scheduled = %+v, %v", d, err)
+	}
+	l, _ := c.ListSecrets(ctx, &sm.ListSecretsInput{})
+	if len(l.SecretList) != 0 {
+		t.Fatalf("scheduled secret listed: %+v", l.SecretList)
+	}
+	l, _ = c.ListSecrets(ctx, &sm.ListSecretsInput{IncludePlannedDeletion: aws.Bool(true)})
+	if len(l.SecretList) != 1 || l.SecretList[0].DeletedDate == nil {
+		t.Fatalf("IncludePlannedDeletion list = %+v", l.SecretList)
+	}
+
+	r, err := c.RestoreSecret(ctx, &sm.RestoreSecretInput{SecretId: aws.String("gone")})
+	if err != nil || aws.ToString(r.Name) != "gone" {
+		t.Fatalf("restore = %+v, %v", r, err)
+	}
+	if g, err := c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String("gone")}); err != nil || aws.ToString(g.SecretString) != "v" {
+		t.Fatalf("get after restore = %+v, %v", g, err)
+	}
+
+	// Forced deletion frees the name at once, and forcing a missing secret is fine.
+	first := create(t, c, "force", "a")
+	if _, err := c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String("force"), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	second := create(t, c, "force", "b")
+	if aws.ToString(first.ARN) == aws.ToString(second.ARN) {
+		t.Errorf("re-created secret kept the ARN %s", aws.ToString(first.ARN))
+	}
+	if _, err := c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String("never"), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+		t.Fatalf("force delete of a missing secret: %v", err)
+	}
+	_, err = c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String("never")})
+	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+
+	// Once the deletion date has passed the secret is gone and its name free.
+	create(t, c, "expire", "old")
+	if _, err := c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String("expire"), RecoveryWindowInDays: aws.Int64(7)}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(env.DataDir, "emulator", "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE sm_secrets SET deleted_at = ? WHERE name = 'expire'`, time.Now().Add(-time.Second).UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: aws.String("expire")})
+	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+	l, _ = c.ListSecrets(ctx, &sm.ListSecretsInput{IncludePlannedDeletion: aws.Bool(true), Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{"expire"}}}})
+	if len(l.SecretList) != 0 {
+		t.Fatalf("expired secret listed")
+	}
+	create(t, c, "expire", "new")
+	if g, _ := c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String("expire")}); aws.ToString(g.SecretString) != "new" {
+		t.Fatalf("re-created value = %q", aws.ToString(g.SecretString))
+	}
+}
+
+func TestTags(t *testing.T) {
+	t.Parallel()
+	c, _ := newClient(t)
+	create(t, c, "tagged", "v")
+	tags := func() []types.Tag {
+		d, err := c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: aws.String("tagged")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Tags
+	}
+	if tags() != nil {
+		t.Fatal("Tags present on a secret never tagged")
+	}
+	_, err := c.TagResource(ctx, &sm.TagResourceInput{SecretId: aws.String("tagged"), Tags: []types.Tag{
+		{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("b"), Value: aws.String("2")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.TagResource(ctx, &sm.TagResourceInput{SecretId: aws.String("tagged"), Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("9")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tags(); len(got) != 2 || aws.ToString(got[0].Value) != "9" || aws.ToString(got[1].Key) != "b" {
+		t.Fatalf("tags = %+v", got)
+	}
+	if _, err := c.UntagResource(ctx, &sm.UntagResourceInput{SecretId: aws.String("tagged"), TagKeys: []string{"a", "b", "absent"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tags(); got == nil || len(got) != 0 {
+		t.Fatalf("tags after removing all = %#v, want an empty list", got)
+	}
+	_, err = c.TagResource(ctx, &sm.TagResourceInput{SecretId: aws.String("tagged"), Tags: []types.Tag{{Key: aws.String("AWS:x"), Value: aws.String("1")}}})
+	wantErr(t, err, "InvalidParameterException", "aws:")
+	var many []types.Tag
+	for i := range 51 {
+		many = append(many, types.Tag{Key: aws.String(fmt.Sprint("k", i)), Value: aws.String("v")})
+	}
+	_, err = c.TagResource(ctx, &sm.TagResourceInput{SecretId: aws.String("tagged"), Tags: many})
+	wantErr(t, err, "InvalidParameterException", "50")
+	_, err = c.TagResource(ctx, &sm.TagResourceInput{SecretId: aws.String("tagged"), Tags: many[:50]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.TagResource(ctx, &sm.TagResourceInput{SecretId: aws.String("tagged"), Tags: many[50:]})
+	wantErr(t, err, "InvalidParameterException", "50")
+	_, err = c.TagResource(ctx, &sm.TagResourceInput{SecretId: aws.String("tagged"), Tags: []types.Tag{{Key: aws.String(strings.Repeat("k", 129)), Value: aws.String("v")}}})
+	wantErr(t, err, "ValidationException", "128")
+	_, err = c.UntagResource(ctx, &sm.UntagResourceInput{SecretId: aws.String("nope"), TagKeys: []string{"a"}})
+	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+}
+
+func TestResourcePolicy(t *testing.T) {
+	t.Parallel()
+	c, _ := newClient(t)
+	create(t, c, "pol", "v")
+	g, err := c.GetResourcePolicy(ctx, &sm.GetResourcePolicyInput{SecretId: aws.String("pol")})
+	if err != nil || g.ResourcePolicy != nil || aws.ToString(g.Name) != "pol" {
+		t.Fatalf("get without policy = %+v, %v", g, err)
+	}
+	_, err = c.PutResourcePolicy(ctx, &sm.PutResourcePolicyInput{SecretId: aws.String("pol"), ResourcePolicy: aws.String("{not json")})
+	var mal *types.MalformedPolicyDocumentException
+	if !errors.As(err, &mal) {
+		t.Fatalf("malformed policy: %v", err)
+	}
+	public := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
+	_, err = c.PutResourcePolicy(ctx, &sm.PutResourcePolicyInput{SecretId: aws.String("pol"), ResourcePolicy: aws.String(public), BlockPublicPolicy: aws.Bool(true)})
+	var pub *types.PublicPolicyException
+	if !errors.As(err, &pub) {
+		t.Fatalf("public policy with BlockPublicPolicy: %v", err)
+	}
+	if _, err := c.PutResourcePolicy(ctx, &sm.PutResourcePolicyInput{SecretId: aws.String("pol"), ResourcePolicy: aws.String(public)}); err != nil {
+		t.Fatal(err)
+	}
+	g, _ = c.GetResourcePolicy(ctx, &sm.GetResourcePolicyInput{SecretId: aws.String("pol")})
+	if aws.ToString(g.ResourcePolicy) != public {
+		t.Fatalf("policy = %q", aws.ToString(g.ResourcePolicy))
+	}
+	if _, err := c.DeleteResourcePolicy(ctx, &sm.DeleteResourcePolicyInput{SecretId: aws.String("pol")}); err != nil {
+		t.Fatal(err)
+	}
+	g, _ = c.GetResourcePolicy(ctx, &sm.GetResourcePolicyInput{SecretId: aws.String("pol")})
+	if g.ResourcePolicy != nil {
+		t.Fatal("policy still there after DeleteResourcePolicy")
+	}
+	_, err = c.GetResourcePolicy(ctx, &sm.GetResourcePolicyInput{SecretId: aws.String("nope")})
 	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 }
