@@ -630,3 +630,157 @@ func TestResourcePolicy(t *testing.T) {
 	_, err = c.GetResourcePolicy(ctx, &sm.GetResourcePolicyInput{SecretId: aws.String("nope")})
 	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 }
+
+func names(l []types.SecretListEntry) string {
+	var n []string
+	for _, e := range l {
+		n = append(n, aws.ToString(e.Name))
+	}
+	return strings.Join(n, ",")
+}
+
+func TestListSecrets(t *testing.T) {
+	t.Parallel()
+	c, _ := newClient(t)
+	for _, s := range []struct{ name, desc, tagKey, tagValue string }{
+		{"prod/db", "Main Database", "env", "production"},
+		{"prod/api", "api keys", "env", "prod-eu"},
+		{"dev/db", "dev database", "owner", "alice"},
+		{"Prod/upper", "", "", ""},
+	} {
+		in := &sm.CreateSecretInput{Name: aws.String(s.name), SecretString: aws.String("v")}
+		if s.desc != "" {
+			in.Description = aws.String(s.desc)
+		}
+		if s.tagKey != "" {
+			in.Tags = []types.Tag{{Key: aws.String(s.tagKey), Value: aws.String(s.tagValue)}}
+		}
+		if _, err := c.CreateSecret(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := c.ListSecrets(ctx, &sm.ListSecretsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(l.SecretList); got != "prod/db,prod/api,dev/db,Prod/upper" || l.NextToken != nil {
+		t.Fatalf("list = %s (next %v)", got, l.NextToken)
+	}
+	e := l.SecretList[0]
+	if len(e.SecretVersionsToStages) != 1 || aws.ToString(e.Description) != "Main Database" || len(e.Tags) != 1 || e.CreatedDate == nil {
+		t.Fatalf("entry = %+v", e)
+	}
+	if l.SecretList[3].Description != nil || l.SecretList[3].Tags != nil {
+		t.Fatalf("bare entry = %+v", l.SecretList[3])
+	}
+
+	f := func(key types.FilterNameStringType, values ...string) types.Filter {
+		return types.Filter{Key: key, Values: values}
+	}
+	cases := []struct {
+		filters []types.Filter
+		want    string
+	}{
+		{[]types.Filter{f(types.FilterNameStringTypeName, "prod/")}, "prod/db,prod/api"},
+		{[]types.Filter{f(types.FilterNameStringTypeName, "!prod")}, "dev/db,Prod/upper"},
+		{[]types.Filter{f(types.FilterNameStringTypeName, "prod/", "dev")}, "prod/db,prod/api,dev/db"},
+		{[]types.Filter{f(types.FilterNameStringTypeDescription, "main")}, "prod/db"},
+		{[]types.Filter{f(types.FilterNameStringTypeTagKey, "en")}, "prod/db,prod/api"},
+		{[]types.Filter{f(types.FilterNameStringTypeTagValue, "prod")}, "prod/db,prod/api"},
+		{[]types.Filter{f(types.FilterNameStringTypeTagKey, "!env")}, "dev/db,Prod/upper"},
+		{[]types.Filter{f(types.FilterNameStringTypeTagKey, "env"), f(types.FilterNameStringTypeTagValue, "prod-")}, "prod/api"},
+		{[]types.Filter{f(types.FilterNameStringTypeAll, "database")}, "prod/db,dev/db"},
+		{[]types.Filter{f(types.FilterNameStringTypeAll, "ALI")}, "dev/db"},
+		{[]types.Filter{f(types.FilterNameStringTypeAll, "prod db")}, "prod/db"},
+		{[]types.Filter{f(types.FilterNameStringTypePrimaryRegion, "us-east-1")}, ""},
+	}
+	for _, tc := range cases {
+		l, err := c.ListSecrets(ctx, &sm.ListSecretsInput{Filters: tc.filters})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := names(l.SecretList); got != tc.want {
+			t.Errorf("filters %+v: got %q, want %q", tc.filters, got, tc.want)
+		}
+	}
+
+	l, _ = c.ListSecrets(ctx, &sm.ListSecretsInput{SortOrder: types.SortOrderTypeDesc})
+	if got := names(l.SecretList); got != "Prod/upper,dev/db,prod/api,prod/db" {
+		t.Errorf("desc = %s", got)
+	}
+	l, _ = c.ListSecrets(ctx, &sm.ListSecretsInput{SortBy: types.SortByTypeName})
+	if got := names(l.SecretList); got != "Prod/upper,dev/db,prod/api,prod/db" {
+		t.Errorf("by name = %s", got)
+	}
+
+	// Pages of 3 with NextToken, in every sort order.
+	for _, order := range []types.SortOrderType{types.SortOrderTypeAsc, types.SortOrderTypeDesc} {
+		for _, by := range []types.SortByType{types.SortByTypeCreatedDate, types.SortByTypeName, types.SortByTypeLastChangedDate, types.SortByTypeLastAccessedDate} {
+			var all []types.SecretListEntry
+			p := sm.NewListSecretsPaginator(c, &sm.ListSecretsInput{MaxResults: aws.Int32(3), SortOrder: order, SortBy: by})
+			pages := 0
+			for p.HasMorePages() {
+				out, err := p.NextPage(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pages++
+				all = append(all, out.SecretList...)
+			}
+			if len(all) != 4 || pages != 2 {
+				t.Errorf("%s/%s: %d secrets in %d pages", by, order, len(all), pages)
+			}
+		}
+	}
+
+	_, err = c.ListSecrets(ctx, &sm.ListSecretsInput{MaxResults: aws.Int32(101)})
+	wantErr(t, err, "ValidationException", "less than or equal to 100")
+	_, err = c.ListSecrets(ctx, &sm.ListSecretsInput{Filters: []types.Filter{{Key: "colour", Values: []string{"x"}}}})
+	wantErr(t, err, "ValidationException", "enum value set")
+	_, err = c.ListSecrets(ctx, &sm.ListSecretsInput{Filters: []types.Filter{f(types.FilterNameStringTypeName, "bad*")}})
+	wantErr(t, err, "ValidationException", "regular expression pattern")
+	_, err = c.ListSecrets(ctx, &sm.ListSecretsInput{NextToken: aws.String("bogus")})
+	var bad *types.InvalidNextTokenException
+	if !errors.As(err, &bad) {
+		t.Fatalf("bogus token: %v", err)
+	}
+}
+
+func TestGetRandomPassword(t *testing.T) {
+	t.Parallel()
+	c, _ := newClient(t)
+	pw := func(in *sm.GetRandomPasswordInput) string {
+		t.Helper()
+		out, err := c.GetRandomPassword(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.RandomPassword)
+	}
+	const punct = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+	p := pw(&sm.GetRandomPasswordInput{})
+	if len(p) != 32 || !strings.ContainsAny(p, "abcdefghijklmnopqrstuvwxyz") || !strings.ContainsAny(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") ||
+		!strings.ContainsAny(p, "0123456789") || !strings.ContainsAny(p, punct) || strings.Contains(p, " ") {
+		t.Fatalf("default password %q", p)
+	}
+	p = pw(&sm.GetRandomPasswordInput{PasswordLength: aws.Int64(200), ExcludePunctuation: aws.Bool(true), ExcludeUppercase: aws.Bool(true), ExcludeCharacters: aws.String("abc0")})
+	if len(p) != 200 || strings.ContainsAny(p, punct+"ABCDEFGHIJKLMNOPQRSTUVWXYZabc0 ") {
+		t.Fatalf("restricted password %q", p)
+	}
+	p = pw(&sm.GetRandomPasswordInput{PasswordLength: aws.Int64(4096), IncludeSpace: aws.Bool(true)})
+	if len(p) != 4096 || !strings.Contains(p, " ") {
+		t.Fatalf("long password with spaces: len %d", len(p))
+	}
+	if p = pw(&sm.GetRandomPasswordInput{PasswordLength: aws.Int64(1), RequireEachIncludedType: aws.Bool(false)}); len(p) != 1 {
+		t.Fatalf("one-character password %q", p)
+	}
+	if p = pw(&sm.GetRandomPasswordInput{PasswordLength: aws.Int64(6), ExcludeLowercase: aws.Bool(true), ExcludeUppercase: aws.Bool(true), ExcludePunctuation: aws.Bool(true)}); strings.Trim(p, "0123456789") != "" {
+		t.Fatalf("digits-only password %q", p)
+	}
+	_, err := c.GetRandomPassword(ctx, &sm.GetRandomPasswordInput{PasswordLength: aws.Int64(3)})
+	wantErr(t, err, "InvalidParameterException", "Password length is too short based on the required types.")
+	_, err = c.GetRandomPassword(ctx, &sm.GetRandomPasswordInput{PasswordLength: aws.Int64(4097)})
+	wantErr(t, err, "ValidationException", "less than or equal to 4096")
+	_, err = c.GetRandomPassword(ctx, &sm.GetRandomPasswordInput{PasswordLength: aws.Int64(0)})
+	wantErr(t, err, "ValidationException", "greater than or equal to 1")
+}
