@@ -874,3 +874,33 @@ func TestImagesAPI(t *testing.T) {
 		t.Error("invalid manifest accepted")
 	}
 }
+
+// TestRestart checks that repositories, images and the registry password
+// key survive a restart of the emulator on the same data dir.
+func TestRestart(t *testing.T) {
+	dir := t.TempDir()
+	env := emutest.StartAt(t, dir)
+	c := ecr.NewFromConfig(env.Config)
+	createRepo(t, c, "keep")
+	img := putImage(t, c, "keep", manifestV2(42), "v1")
+	tok, err := c.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Emulator.Close()
+
+	env2 := emutest.StartAt(t, dir)
+	c2 := ecr.NewFromConfig(env2.Config)
+	d := describe(t, c2, "keep", types.ImageIdentifier{ImageTag: aws.String("v1")})
+	if aws.ToString(d[0].ImageDigest) != aws.ToString(img.ImageId.ImageDigest) || aws.ToInt64(d[0].ImageSizeInBytes) != 42 {
+		t.Errorf("after restart: %+v", d[0])
+	}
+	raw, _ := base64.StdEncoding.DecodeString(aws.ToString(tok.AuthorizationData[0].AuthorizationToken))
+	auth, err := ecremu.NewAuth(openState(t, env2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := auth.VerifyPassword(strings.TrimPrefix(string(raw), "AWS:"), time.Now()); err != nil {
+		t.Errorf("password from before the restart: %v", err)
+	}
+}
