@@ -429,7 +429,9 @@ func TestCLI(t *testing.T) {
 
 	cli.MustRun(t, "iam", "attach-role-policy", "--role-name", "ecsTaskExecutionRole", "--policy-arn", execPol)
 
-	var got struct{ Role struct{ RoleName, RoleId string } }
+	var got struct {
+		Role struct{ RoleName, RoleId string }
+	}
 	cli.MustRun(t, "iam", "get-role", "--role-name", "ecsTaskExecutionRole").JSON(t, &got)
 	if got.Role.RoleId != created.Role.RoleId {
 		t.Errorf("get-role RoleId = %q, want %q", got.Role.RoleId, created.Role.RoleId)
