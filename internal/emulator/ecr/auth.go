@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"strconv"
@@ -39,7 +38,7 @@ func NewAuth(db *state.DB) (*Auth, error) {
 		return nil, err
 	}
 	var key []byte
-	err := db.Write(context.Background(), func(tx *sql.Tx) error {
+	err := db.Write(context.Background(), func(tx *state.Tx) error {
 		fresh := make([]byte, 32)
 		if _, err := rand.Read(fresh); err != nil {
 			return err

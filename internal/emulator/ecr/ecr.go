@@ -330,7 +330,7 @@ func (s *service) createRepository(c *awsapi.Context, in *createRepositoryInput)
 	filtersJSON, _ := json.Marshal(filters)
 	tagsJSON, _ := json.Marshal(tags)
 	var rep *repository
-	err = s.db.Write(c, func(tx *sql.Tx) error {
+	err = s.db.Write(c, func(tx *state.Tx) error {
 		res, err := tx.Exec(`INSERT INTO ecr_repositories (account, region, name, created_at, tag_mutability, exclusion_filters, scan_on_push, encryption_type, kms_key, tags)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			r.Account, r.Region, r.Name, time.Now().UnixMilli(), mut, string(filtersJSON), scan, enc.EncryptionType, enc.KmsKey, string(tagsJSON))
@@ -459,7 +459,7 @@ func (s *service) deleteRepository(c *awsapi.Context, in *deleteRepositoryInput)
 		return nil, err
 	}
 	var rep *repository
-	err = s.db.Write(c, func(tx *sql.Tx) error {
+	err = s.db.Write(c, func(tx *state.Tx) error {
 		if rep, err = getRepository(tx, r); err != nil {
 			return err
 		}
@@ -483,8 +483,8 @@ func (s *service) deleteRepository(c *awsapi.Context, in *deleteRepositoryInput)
 }
 
 // updateRepository runs fn on an existing repository inside a write.
-func (s *service) updateRepository(c *awsapi.Context, r Repo, fn func(tx *sql.Tx) error) error {
-	return s.db.Write(c, func(tx *sql.Tx) error {
+func (s *service) updateRepository(c *awsapi.Context, r Repo, fn func(tx *state.Tx) error) error {
+	return s.db.Write(c, func(tx *state.Tx) error {
 		if ok, err := repoExistsTx(tx, r); err != nil || !ok {
 			if err == nil {
 				err = repoNotFound(r)
@@ -522,7 +522,7 @@ func (s *service) putImageTagMutability(c *awsapi.Context, in *putImageTagMutabi
 		filters = []exclusionFilter{}
 	}
 	fj, _ := json.Marshal(filters)
-	err = s.updateRepository(c, r, func(tx *sql.Tx) error {
+	err = s.updateRepository(c, r, func(tx *state.Tx) error {
 		_, err := tx.Exec(`UPDATE ecr_repositories SET tag_mutability=?, exclusion_filters=? WHERE account=? AND region=? AND name=?`,
 			in.ImageTagMutability, string(fj), r.Account, r.Region, r.Name)
 		return err
@@ -555,7 +555,7 @@ func (s *service) putImageScanningConfiguration(c *awsapi.Context, in *putImageS
 		return nil, invalidParam("imageScanningConfiguration", "must not be null")
 	}
 	scan := in.ImageScanningConfiguration.ScanOnPush
-	err = s.updateRepository(c, r, func(tx *sql.Tx) error {
+	err = s.updateRepository(c, r, func(tx *state.Tx) error {
 		_, err := tx.Exec(`UPDATE ecr_repositories SET scan_on_push=? WHERE account=? AND region=? AND name=?`, scan, r.Account, r.Region, r.Name)
 		return err
 	})
@@ -624,7 +624,7 @@ func (s *service) setRepositoryPolicy(c *awsapi.Context, in *repoPolicyInput) (*
 	if err := checkRepositoryPolicy(in.PolicyText); err != nil {
 		return nil, err
 	}
-	err = s.updateRepository(c, r, func(tx *sql.Tx) error {
+	err = s.updateRepository(c, r, func(tx *state.Tx) error {
 		_, err := tx.Exec(`UPDATE ecr_repositories SET policy=? WHERE account=? AND region=? AND name=?`, in.PolicyText, r.Account, r.Region, r.Name)
 		return err
 	})
@@ -645,7 +645,7 @@ func lifecycleNotFound(r Repo) error {
 // policyColumn reads (and with del, clears) a policy column of a repository.
 func (s *service) policyColumn(c *awsapi.Context, r Repo, column string, del bool, notFound func(Repo) error) (string, error) {
 	var text sql.NullString
-	err := s.updateRepository(c, r, func(tx *sql.Tx) error {
+	err := s.updateRepository(c, r, func(tx *state.Tx) error {
 		if err := tx.QueryRow(`SELECT `+column+` FROM ecr_repositories WHERE account=? AND region=? AND name=?`, r.Account, r.Region, r.Name).Scan(&text); err != nil {
 			return err
 		}
@@ -709,7 +709,7 @@ func (s *service) putLifecyclePolicy(c *awsapi.Context, in *lifecycleInput) (*li
 	if is := awsrules.CheckLifecyclePolicy(in.LifecyclePolicyText); is != nil {
 		return nil, invalidParam("LifecyclePolicyText", "Lifecycle policy validation failure: "+is.Detail)
 	}
-	err = s.updateRepository(c, r, func(tx *sql.Tx) error {
+	err = s.updateRepository(c, r, func(tx *state.Tx) error {
 		_, err := tx.Exec(`UPDATE ecr_repositories SET lifecycle_policy=? WHERE account=? AND region=? AND name=?`, in.LifecyclePolicyText, r.Account, r.Region, r.Name)
 		return err
 	})
@@ -773,7 +773,7 @@ func (s *service) editTags(c *awsapi.Context, arn string, fn func([]tag) ([]tag,
 		return nil, err
 	}
 	var tags []tag
-	err = s.updateRepository(c, r, func(tx *sql.Tx) error {
+	err = s.updateRepository(c, r, func(tx *state.Tx) error {
 		var tj string
 		if err := tx.QueryRow(`SELECT tags FROM ecr_repositories WHERE account=? AND region=? AND name=?`, r.Account, r.Region, r.Name).Scan(&tj); err != nil {
 			return err

@@ -1,7 +1,6 @@
 package ecr
 
 import (
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/berthhq/berth/internal/emulator/awsapi"
+	"github.com/berthhq/berth/internal/emulator/state"
 )
 
 type imageID struct {
@@ -406,7 +406,7 @@ func (s *service) batchGetImage(c *awsapi.Context, in *batchImagesInput) (*batch
 	}
 	if len(pulled) > 0 {
 		now := time.Now().UnixMilli()
-		err := s.db.Write(c, func(tx *sql.Tx) error {
+		err := s.db.Write(c, func(tx *state.Tx) error {
 			for _, d := range pulled {
 				if _, err := tx.Exec(`UPDATE ecr_images SET last_pull=? WHERE account=? AND region=? AND repository=? AND digest=?`,
 					now, r.Account, r.Region, r.Name, d); err != nil {
@@ -438,7 +438,7 @@ func (s *service) batchDeleteImage(c *awsapi.Context, in *batchImagesInput) (*ba
 		return nil, err
 	}
 	var out *batchDeleteImageOutput
-	err = s.db.Write(c, func(tx *sql.Tx) error {
+	err = s.db.Write(c, func(tx *state.Tx) error {
 		out = &batchDeleteImageOutput{ImageIDs: []imageID{}, Failures: []imageFailure{}}
 		if ok, err := repoExistsTx(tx, r); err != nil || !ok {
 			if err == nil {

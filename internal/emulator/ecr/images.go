@@ -140,14 +140,14 @@ func (s *Images) PutManifest(ctx context.Context, r Repo, manifest []byte, media
 		return nil, err
 	}
 	var img *Image
-	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+	err = s.db.Write(ctx, func(tx *state.Tx) error {
 		img, err = putManifest(tx, r, manifest, p, tag, time.Now())
 		return err
 	})
 	return img, err
 }
 
-func putManifest(tx *sql.Tx, r Repo, manifest []byte, p *parsedManifest, tag string, now time.Time) (*Image, error) {
+func putManifest(tx *state.Tx, r Repo, manifest []byte, p *parsedManifest, tag string, now time.Time) (*Image, error) {
 	var mutability, filtersJSON string
 	err := tx.QueryRow(`SELECT tag_mutability, exclusion_filters FROM ecr_repositories WHERE account=? AND region=? AND name=?`,
 		r.Account, r.Region, r.Name).Scan(&mutability, &filtersJSON)
@@ -216,7 +216,7 @@ func putManifest(tx *sql.Tx, r Repo, manifest []byte, p *parsedManifest, tag str
 	return getImage(tx, r, p.digest)
 }
 
-// querier is what both *sql.DB and *sql.Tx offer, so reads run inside or
+// querier is what both state.Reader and *state.Tx offer, so reads run inside or
 // outside a write transaction.
 type querier interface {
 	QueryRow(query string, args ...any) *sql.Row
@@ -309,7 +309,7 @@ func (s *Images) GetManifest(ctx context.Context, r Repo, reference string) (*Im
 
 // RecordPull sets the image's lastRecordedPullTime.
 func (s *Images) RecordPull(ctx context.Context, r Repo, digest string, at time.Time) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *state.Tx) error {
 		_, err := tx.Exec(`UPDATE ecr_images SET last_pull=? WHERE account=? AND region=? AND repository=? AND digest=?`,
 			at.UnixMilli(), r.Account, r.Region, r.Name, digest)
 		return err
@@ -345,7 +345,7 @@ func (s *Images) ListTags(ctx context.Context, r Repo, after string, limit int) 
 // DeleteManifest deletes an image and all its tags. An image that a manifest
 // list in the repository references is kept (ErrReferencedByManifestList).
 func (s *Images) DeleteManifest(ctx context.Context, r Repo, digest string) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *state.Tx) error {
 		if ok, err := repoExistsTx(tx, r); err != nil || !ok {
 			if err == nil {
 				err = ErrRepositoryNotFound
@@ -359,7 +359,7 @@ func (s *Images) DeleteManifest(ctx context.Context, r Repo, digest string) erro
 
 // deleteImage deletes an image (tags and references cascade) and returns
 // the tags it had.
-func deleteImage(tx *sql.Tx, r Repo, digest string) ([]string, error) {
+func deleteImage(tx *state.Tx, r Repo, digest string) ([]string, error) {
 	img, err := getImage(tx, r, digest)
 	if err != nil {
 		return nil, err
@@ -391,7 +391,7 @@ func (e *referencedError) Unwrap() error { return ErrReferencedByManifestList }
 
 // untag removes one tag; the image goes too when that was its last tag
 // (BatchDeleteImage by tag).
-func untag(tx *sql.Tx, r Repo, tag, digest string) error {
+func untag(tx *state.Tx, r Repo, tag, digest string) error {
 	img, err := getImage(tx, r, digest)
 	if err != nil {
 		return err
@@ -414,10 +414,10 @@ func repoExistsTx(q querier, r Repo) (bool, error) {
 	return err == nil, err
 }
 
-// readQuerier adapts *sql.DB with a context to querier.
+// readQuerier adapts state.Reader with a context to querier.
 type readQuerier struct {
 	ctx context.Context
-	db  *sql.DB
+	db  state.Reader
 }
 
 func (q readQuerier) QueryRow(query string, args ...any) *sql.Row {

@@ -1,12 +1,12 @@
 package ecs
 
 import (
-	"database/sql"
 	"encoding/json"
 	"strings"
 
 	"github.com/berthhq/berth/internal/awsrules"
 	"github.com/berthhq/berth/internal/emulator/awsapi"
+	"github.com/berthhq/berth/internal/emulator/state"
 )
 
 // cluster is a cluster as ECS returns it. Nothing runs in the emulator, so
@@ -73,7 +73,7 @@ func (s *service) createCluster(c *awsapi.Context, in *createClusterIn) (*cluste
 	}
 	tags, _ := json.Marshal(cl.Tags)
 	var stored string
-	err = s.db.Write(c, func(tx *sql.Tx) error {
+	err = s.db.Write(c, func(tx *state.Tx) error {
 		if _, err := tx.Exec(`INSERT INTO ecs_clusters (account, region, name, doc, tags) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, c.Account, c.Region, name, string(doc), string(tags)); err != nil {
 			return err

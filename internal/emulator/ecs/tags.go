@@ -8,6 +8,7 @@ import (
 
 	"github.com/berthhq/berth/internal/awsrules"
 	"github.com/berthhq/berth/internal/emulator/awsapi"
+	"github.com/berthhq/berth/internal/emulator/state"
 )
 
 // taggable is a resource whose tags live in a tags column: the table and the
@@ -71,7 +72,7 @@ func (t taggable) load(c *awsapi.Context, q interface {
 	return tags, err
 }
 
-func (t taggable) save(c *awsapi.Context, tx *sql.Tx, tags []tag) error {
+func (t taggable) save(c *awsapi.Context, tx *state.Tx, tags []tag) error {
 	b, err := json.Marshal(tags)
 	if err != nil {
 		return err
@@ -96,7 +97,7 @@ func (s *service) tagResource(c *awsapi.Context, in *tagResourceIn) (*empty, err
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	err = s.db.Write(c, func(tx *sql.Tx) error {
+	err = s.db.Write(c, func(tx *state.Tx) error {
 		tags, err := t.load(c, tx)
 		if err != nil {
 			return err
@@ -138,7 +139,7 @@ func (s *service) untagResource(c *awsapi.Context, in *untagResourceIn) (*empty,
 	for _, k := range in.TagKeys {
 		drop[k] = true
 	}
-	err = s.db.Write(c, func(tx *sql.Tx) error {
+	err = s.db.Write(c, func(tx *state.Tx) error {
 		tags, err := t.load(c, tx)
 		if err != nil {
 			return err

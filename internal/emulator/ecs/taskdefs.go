@@ -11,6 +11,7 @@ import (
 
 	"github.com/berthhq/berth/internal/awsrules"
 	"github.com/berthhq/berth/internal/emulator/awsapi"
+	"github.com/berthhq/berth/internal/emulator/state"
 )
 
 // registerIn is the part of RegisterTaskDefinition's input that validation
@@ -242,7 +243,7 @@ func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, e
 
 	var out []byte
 	now := time.Now()
-	err = s.db.Write(c, func(tx *sql.Tx) error {
+	err = s.db.Write(c, func(tx *state.Tx) error {
 		var last int
 		err := tx.QueryRow(`SELECT last_revision FROM ecs_task_families WHERE account=? AND region=? AND family=?`,
 			c.Account, c.Region, family).Scan(&last)
@@ -534,7 +535,7 @@ func (s *service) deregisterTaskDefinition(c *awsapi.Context, in *deregisterIn) 
 		return nil, awsapi.NewError(codeClient, "Revision is missing.")
 	}
 	var out string
-	err := s.db.Write(c, func(tx *sql.Tx) error {
+	err := s.db.Write(c, func(tx *state.Tx) error {
 		doc, _, rev, status, err := s.loadTD(c, tx, ref)
 		if isNoRows(err) {
 			return errNoTaskDefinition
@@ -596,7 +597,7 @@ func (s *service) deleteTaskDefinitions(c *awsapi.Context, in *deleteIn) (*delet
 	}
 	out := &deleteOut{TaskDefinitions: []json.RawMessage{}, Failures: []failure{}}
 	now := time.Now()
-	err := s.db.Write(c, func(tx *sql.Tx) error {
+	err := s.db.Write(c, func(tx *state.Tx) error {
 		for _, id := range in.TaskDefinitions {
 			ref, ok := parseTDRef(c, id)
 			if !ok || ref.revision == 0 {

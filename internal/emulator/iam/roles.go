@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/berthhq/berth/internal/emulator/awsapi"
+	"github.com/berthhq/berth/internal/emulator/state"
 )
 
 // xmlList is a Query-protocol list: <Name><member>…</member></Name>. It is
@@ -172,7 +173,7 @@ func (s *service) createRole(c *awsapi.Context, form url.Values) (any, error) {
 		MaxSessionDuration:       session,
 	}
 	created := time.Now().UnixMilli()
-	err := s.db.Write(c, func(tx *sql.Tx) error {
+	err := s.db.Write(c, func(tx *state.Tx) error {
 		var n int
 		if err := tx.QueryRow(`SELECT COUNT(*) FROM iam_roles WHERE account = ? AND name_key = ?`, c.Account, strings.ToLower(name)).Scan(&n); err != nil {
 			return err
@@ -324,7 +325,7 @@ func (s *service) attachRolePolicy(c *awsapi.Context, form url.Values) (any, err
 		return nil, awsapi.NewError("InvalidInput", "ARN "+arn+" is not valid.")
 	}
 	_, policyName := policyPathAndName(arn)
-	err := s.db.Write(c, func(tx *sql.Tx) error {
+	err := s.db.Write(c, func(tx *state.Tx) error {
 		var n int
 		if err := tx.QueryRow(`SELECT COUNT(*) FROM iam_roles WHERE account = ? AND name_key = ?`, c.Account, strings.ToLower(name)).Scan(&n); err != nil {
 			return err

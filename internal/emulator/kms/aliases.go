@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/berthhq/berth/internal/emulator/awsapi"
+	"github.com/berthhq/berth/internal/emulator/state"
 )
 
 // aliasNameRE is AliasNameType's pattern in the KMS model.
@@ -65,7 +66,7 @@ func (s *service) createAlias(c *awsapi.Context, in *createAliasInput) (*struct{
 		return nil, err
 	}
 	now := time.Now().UnixMilli()
-	err = s.db.Write(c, func(tx *sql.Tx) error {
+	err = s.db.Write(c, func(tx *state.Tx) error {
 		var n int
 		if err := tx.QueryRow(`SELECT COUNT(*) FROM kms_aliases WHERE account = ? AND region = ? AND alias_name = ?`, c.Account, c.Region, name).Scan(&n); err != nil {
 			return err

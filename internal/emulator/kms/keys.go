@@ -1,7 +1,6 @@
 package kms
 
 import (
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/berthhq/berth/internal/emulator/awsapi"
+	"github.com/berthhq/berth/internal/emulator/state"
 )
 
 // keyRow is one kms_keys row.
@@ -31,7 +31,7 @@ func scanKey(sc interface{ Scan(...any) error }) (keyRow, error) {
 	return k, err
 }
 
-func insertKey(tx *sql.Tx, k keyRow, policy string) error {
+func insertKey(tx *state.Tx, k keyRow, policy string) error {
 	var p any
 	if policy != "" {
 		p = policy
@@ -260,7 +260,7 @@ func (s *service) createKey(c *awsapi.Context, in *createKeyInput) (*keyMetadata
 	if in.Policy != nil {
 		policy = *in.Policy
 	}
-	if err := s.db.Write(c, func(tx *sql.Tx) error { return insertKey(tx, k, policy) }); err != nil {
+	if err := s.db.Write(c, func(tx *state.Tx) error { return insertKey(tx, k, policy) }); err != nil {
 		return nil, err
 	}
 	return &keyMetadataOutput{KeyMetadata: k.metadata()}, nil

@@ -134,7 +134,7 @@ func resolve(ctx context.Context, db *state.DB, account, region, s string) (keyR
 	if !errors.Is(err, ErrKeyNotFound) || !managed || r.account != account {
 		return k, err
 	}
-	err = db.Write(ctx, func(tx *sql.Tx) error {
+	err = db.Write(ctx, func(tx *state.Tx) error {
 		// Another caller may have created it since the read.
 		if k, err = lookup(ctx, tx, r); !errors.Is(err, ErrKeyNotFound) {
 			return err

@@ -190,7 +190,7 @@ func (s *service) createLogGroup(c *awsapi.Context, in *createLogGroupInput) (*s
 		tags = map[string]string{}
 	}
 	tagJSON, _ := json.Marshal(tags)
-	err := s.db.Write(c, func(tx *sql.Tx) error {
+	err := s.db.Write(c, func(tx *state.Tx) error {
 		res, err := tx.Exec(`INSERT OR IGNORE INTO logs_groups (account, region, name, created_ms, kms_key_id, class, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			c.Account, c.Region, name, time.Now().UnixMilli(), keyARN, class, string(tagJSON))
 		if err != nil {
@@ -334,7 +334,7 @@ func (s *service) deleteLogGroup(c *awsapi.Context, in *deleteLogGroupInput) (*s
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	err := s.db.Write(c, func(tx *sql.Tx) error {
+	err := s.db.Write(c, func(tx *state.Tx) error {
 		res, err := tx.Exec(`DELETE FROM logs_groups WHERE account = ? AND region = ? AND name = ?`, c.Account, c.Region, *in.LogGroupName)
 		if err != nil {
 			return err
@@ -370,7 +370,7 @@ func (s *service) putRetentionPolicy(c *awsapi.Context, in *putRetentionPolicyIn
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	err := s.db.Write(c, func(tx *sql.Tx) error {
+	err := s.db.Write(c, func(tx *state.Tx) error {
 		res, err := tx.Exec(`UPDATE logs_groups SET retention = ? WHERE account = ? AND region = ? AND name = ?`,
 			*in.RetentionInDays, c.Account, c.Region, *in.LogGroupName)
 		if err != nil {

@@ -1,7 +1,6 @@
 package secretsmanager
 
 import (
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/berthhq/berth/internal/awsrules"
 	"github.com/berthhq/berth/internal/emulator/awsapi"
+	"github.com/berthhq/berth/internal/emulator/state"
 )
 
 type nameARN struct {
@@ -65,7 +65,7 @@ func (sv *service) createSecret(c *awsapi.Context, in *createSecretInput) (*crea
 		return nil, awsapi.NewError("InvalidRequestException", msgNoToken)
 	}
 	var out *createSecretOutput
-	err = sv.db.Write(c, func(tx *sql.Tx) error {
+	err = sv.db.Write(c, func(tx *state.Tx) error {
 		if err := sv.purgeExpired(c, tx); err != nil {
 			return err
 		}
@@ -234,7 +234,7 @@ func (sv *service) getSecretValue(c *awsapi.Context, in *getSecretValueInput) (*
 		return nil, err
 	}
 	var out *getSecretValueOutput
-	err := sv.db.Write(c, func(tx *sql.Tx) error {
+	err := sv.db.Write(c, func(tx *state.Tx) error {
 		s, err := sv.find(c, tx, *in.SecretId)
 		if err != nil {
 			return err
@@ -347,7 +347,7 @@ func (sv *service) putSecretValue(c *awsapi.Context, in *putSecretValueInput) (*
 		stages = []string{awsrules.StageCurrent}
 	}
 	var out *putSecretValueOutput
-	err = sv.db.Write(c, func(tx *sql.Tx) error {
+	err = sv.db.Write(c, func(tx *state.Tx) error {
 		s, err := sv.find(c, tx, *in.SecretId)
 		if err != nil {
 			return err
@@ -416,7 +416,7 @@ func (sv *service) updateSecret(c *awsapi.Context, in *updateSecretInput) (*upda
 		return nil, awsapi.NewError("InvalidRequestException", msgNoToken)
 	}
 	var out *updateSecretOutput
-	err = sv.db.Write(c, func(tx *sql.Tx) error {
+	err = sv.db.Write(c, func(tx *state.Tx) error {
 		s, err := sv.find(c, tx, *in.SecretId)
 		if err != nil {
 			return err
@@ -484,7 +484,7 @@ func (sv *service) deleteSecret(c *awsapi.Context, in *deleteSecretInput) (*dele
 		days = *in.RecoveryWindowInDays
 	}
 	var out *deleteSecretOutput
-	err := sv.db.Write(c, func(tx *sql.Tx) error {
+	err := sv.db.Write(c, func(tx *state.Tx) error {
 		if err := sv.purgeExpired(c, tx); err != nil {
 			return err
 		}
@@ -527,7 +527,7 @@ func (sv *service) restoreSecret(c *awsapi.Context, in *secretIDInput) (*nameARN
 		return nil, err
 	}
 	var out *nameARN
-	err := sv.db.Write(c, func(tx *sql.Tx) error {
+	err := sv.db.Write(c, func(tx *state.Tx) error {
 		s, err := sv.find(c, tx, *in.SecretId)
 		if err != nil {
 			return err
@@ -658,7 +658,7 @@ func (sv *service) updateSecretVersionStage(c *awsapi.Context, in *updateStageIn
 	}
 	stage := *in.VersionStage
 	var out *nameARN
-	err := sv.db.Write(c, func(tx *sql.Tx) error {
+	err := sv.db.Write(c, func(tx *state.Tx) error {
 		s, err := sv.find(c, tx, *in.SecretId)
 		if err != nil {
 			return err
@@ -734,7 +734,7 @@ func (sv *service) tagResource(c *awsapi.Context, in *tagResourceInput) (*empty,
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	err := sv.db.Write(c, func(tx *sql.Tx) error {
+	err := sv.db.Write(c, func(tx *state.Tx) error {
 		s, err := sv.find(c, tx, *in.SecretId)
 		if err != nil {
 			return err
@@ -770,7 +770,7 @@ func (sv *service) untagResource(c *awsapi.Context, in *untagResourceInput) (*em
 			return nil, err
 		}
 	}
-	err := sv.db.Write(c, func(tx *sql.Tx) error {
+	err := sv.db.Write(c, func(tx *state.Tx) error {
 		s, err := sv.find(c, tx, *in.SecretId)
 		if err != nil {
 			return err
@@ -887,7 +887,7 @@ func (sv *service) deleteResourcePolicy(c *awsapi.Context, in *secretIDInput) (*
 
 func (sv *service) setPolicy(c *awsapi.Context, id string, policy *string) (*nameARN, error) {
 	var out *nameARN
-	err := sv.db.Write(c, func(tx *sql.Tx) error {
+	err := sv.db.Write(c, func(tx *state.Tx) error {
 		s, err := sv.find(c, tx, id)
 		if err != nil {
 			return err

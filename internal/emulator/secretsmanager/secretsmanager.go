@@ -509,14 +509,14 @@ func (sv *service) loadVersions(c *awsapi.Context, q querier, s *secret) error {
 
 // purgeExpired removes secrets whose recovery window has ended: deletion is
 // checked lazily, on the next write in the account and region.
-func (sv *service) purgeExpired(c *awsapi.Context, tx *sql.Tx) error {
+func (sv *service) purgeExpired(c *awsapi.Context, tx *state.Tx) error {
 	_, err := tx.ExecContext(c, `DELETE FROM sm_secrets WHERE account = ? AND region = ? AND deleted_at IS NOT NULL AND deleted_at <= ?`,
 		c.Account, c.Region, sv.now().UnixMilli())
 	return err
 }
 
 // save writes the secret row, its changed versions and its tags.
-func (sv *service) save(c *awsapi.Context, tx *sql.Tx, s *secret) error {
+func (sv *service) save(c *awsapi.Context, tx *state.Tx, s *secret) error {
 	var tags any
 	if s.tags != nil {
 		b, _ := json.Marshal(s.tags)
@@ -560,7 +560,7 @@ func (sv *service) save(c *awsapi.Context, tx *sql.Tx, s *secret) error {
 	return nil
 }
 
-func (sv *service) saveTags(c *awsapi.Context, tx *sql.Tx, s *secret) error {
+func (sv *service) saveTags(c *awsapi.Context, tx *state.Tx, s *secret) error {
 	if _, err := tx.ExecContext(c, `DELETE FROM sm_tags WHERE secret_id = ?`, s.id); err != nil {
 		return err
 	}
