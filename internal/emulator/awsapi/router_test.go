@@ -113,7 +113,7 @@ func TestQueryResponseAndErrorResponse(t *testing.T) {
 	w := send("Action=Who&Version=2011-06-15")
 	var ok struct {
 		XMLName xml.Name
-		Result  struct{ Account string } `xml:"WhoResult"`
+		Result  struct{ Account string }   `xml:"WhoResult"`
 		Meta    struct{ RequestId string } `xml:"ResponseMetadata"`
 	}
 	if err := xml.Unmarshal(w.Body.Bytes(), &ok); err != nil || ok.XMLName.Local != "WhoResponse" || ok.Result.Account != "123456789012" || ok.Meta.RequestId == "" {
