@@ -19,10 +19,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/berthhq/berth/internal/emulator/clitest"
 	"github.com/berthhq/berth/internal/emulator/emutest"
@@ -44,6 +49,90 @@ var resources = []resource{
 	{name: "iam role", create: createRole, snapshot: snapshotRoles},
 	{name: "kms key and alias", create: createKeyAndAlias, snapshot: snapshotKMS},
 	{name: "log group", create: createLogGroup, snapshot: snapshotLogGroups},
+	{name: "ecr repository and image", create: createRepository, snapshot: snapshotRepositories},
+	{name: "ecs task definition", create: createTaskDefinition, snapshot: snapshotTaskDefinitions},
+	{name: "secret", create: createSecret, snapshot: snapshotSecrets},
+}
+
+func createRepository(ctx context.Context, t *testing.T, cfg aws.Config, tag string) []string {
+	c := ecr.NewFromConfig(cfg)
+	name := "persist/" + tag
+	must(c.CreateRepository(ctx, &ecr.CreateRepositoryInput{
+		RepositoryName: aws.String(name), ImageTagMutability: ecrtypes.ImageTagMutabilityImmutable,
+		ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: true},
+	}))(t)
+	manifest := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",` +
+		`"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:` + strings.Repeat("a", 64) + `","size":10},` +
+		`"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:` + strings.Repeat("b", 64) + `","size":1234}]}`
+	must(c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String(name), ImageManifest: aws.String(manifest), ImageTag: aws.String("v-" + tag)}))(t)
+	return []string{"repo:" + name}
+}
+
+func snapshotRepositories(ctx context.Context, t *testing.T, cfg aws.Config) map[string]any {
+	c := ecr.NewFromConfig(cfg)
+	out := map[string]any{}
+	p := ecr.NewDescribeRepositoriesPaginator(c, &ecr.DescribeRepositoriesInput{MaxResults: aws.Int32(2)})
+	for p.HasMorePages() {
+		for _, r := range must(p.NextPage(ctx))(t).Repositories {
+			images := must(c.DescribeImages(ctx, &ecr.DescribeImagesInput{RepositoryName: r.RepositoryName}))(t).ImageDetails
+			out["repo:"+aws.ToString(r.RepositoryName)] = []any{r, images}
+		}
+	}
+	return out
+}
+
+func createTaskDefinition(ctx context.Context, t *testing.T, cfg aws.Config, tag string) []string {
+	c := ecs.NewFromConfig(cfg)
+	family := "persist-" + tag
+	for range 2 {
+		must(c.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+			Family: aws.String(family), RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
+			NetworkMode: ecstypes.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
+			ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("nginx:latest"),
+				PortMappings: []ecstypes.PortMapping{{ContainerPort: aws.Int32(80)}}}},
+		}))(t)
+	}
+	must(c.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(family + ":1")}))(t)
+	return []string{"td:" + family + ":1", "td:" + family + ":2"}
+}
+
+func snapshotTaskDefinitions(ctx context.Context, t *testing.T, cfg aws.Config) map[string]any {
+	c := ecs.NewFromConfig(cfg)
+	out := map[string]any{}
+	for _, status := range []ecstypes.TaskDefinitionStatus{ecstypes.TaskDefinitionStatusActive, ecstypes.TaskDefinitionStatusInactive} {
+		p := ecs.NewListTaskDefinitionsPaginator(c, &ecs.ListTaskDefinitionsInput{Status: status, MaxResults: aws.Int32(2)})
+		for p.HasMorePages() {
+			for _, arn := range must(p.NextPage(ctx))(t).TaskDefinitionArns {
+				td := must(c.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)}))(t).TaskDefinition
+				out["td:"+aws.ToString(td.Family)+":"+fmt.Sprint(td.Revision)] = td
+			}
+		}
+	}
+	return out
+}
+
+func createSecret(ctx context.Context, t *testing.T, cfg aws.Config, tag string) []string {
+	c := secretsmanager.NewFromConfig(cfg)
+	name := "persist/" + tag
+	must(c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(`{"username":"AWS","password":"p-` + tag + `"}`)}))(t)
+	must(c.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(name), SecretString: aws.String("second-" + tag)}))(t)
+	return []string{"secret:" + name}
+}
+
+func snapshotSecrets(ctx context.Context, t *testing.T, cfg aws.Config) map[string]any {
+	c := secretsmanager.NewFromConfig(cfg)
+	out := map[string]any{}
+	p := secretsmanager.NewListSecretsPaginator(c, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(2)})
+	for p.HasMorePages() {
+		for _, s := range must(p.NextPage(ctx))(t).SecretList {
+			cur := must(c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: s.ARN}))(t)
+			prev := must(c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: s.ARN, VersionStage: aws.String("AWSPREVIOUS")}))(t)
+			// LastAccessedDate moves with every read; compare the rest.
+			s.LastAccessedDate = nil
+			out["secret:"+aws.ToString(s.Name)] = []any{s, aws.ToString(cur.SecretString), aws.ToString(prev.SecretString), cur.VersionId, prev.VersionId}
+		}
+	}
+	return out
 }
 
 const ecsTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
