@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/smithy-go"
 )
 
 // ECR adapter: Berth's own repository and image types, and typed errors the
@@ -119,12 +120,25 @@ type ECRError struct {
 
 func (e *ECRError) Error() string { return e.Code + ": " + e.Message }
 
+// ErrorCode, ErrorMessage and ErrorFault make an *ECRError an AWS API error
+// in its own right, so ErrorCode and ErrorMessage read it directly.
+func (e *ECRError) ErrorCode() string { return e.Code }
+
+// ErrorMessage is AWS's message.
+func (e *ECRError) ErrorMessage() string { return e.Message }
+
+// ErrorFault says whose fault it was; ECR's modelled errors are the client's.
+func (e *ECRError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
+
 // Unwrap exposes both the kind and AWS's error.
 func (e *ECRError) Unwrap() []error {
-	if e.Kind == nil {
-		return []error{e.err}
+	var out []error
+	for _, err := range []error{e.Kind, e.err} {
+		if err != nil {
+			out = append(out, err)
+		}
 	}
-	return []error{e.Kind, e.err}
+	return out
 }
 
 var ecrKinds = map[string]error{
