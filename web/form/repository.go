@@ -23,8 +23,13 @@ const (
 	RepoTags          = "tags"
 )
 
-// KMSKeyCustom is the key picker's value for "enter a key ARN".
-const KMSKeyCustom = "custom"
+// Key picker values besides key ARNs: KMSKeyCustom is "Enter a key ARN"
+// (the ARN field is required); KMSKeyTyped is the form without a picker,
+// when KMS could not be asked (an empty ARN field means aws/ecr).
+const (
+	KMSKeyCustom = "custom"
+	KMSKeyTyped  = "typed"
+)
 
 // Repository is the "Create repository" form.
 type Repository struct {
@@ -96,7 +101,7 @@ func (f Repository) KMSKeyValue() string {
 	if f.Encryption == awsrules.ECREncryptionAES256 {
 		return ""
 	}
-	if f.KMSKey == KMSKeyCustom {
+	if f.KMSKey == KMSKeyCustom || f.KMSKey == KMSKeyTyped {
 		return f.KMSKeyARN
 	}
 	return f.KMSKey
@@ -110,9 +115,14 @@ func (f Repository) Validate() Errors {
 	switch f.Encryption {
 	case awsrules.ECREncryptionAES256:
 	case awsrules.ECREncryptionKMS, awsrules.ECREncryptionKMSDSSE:
-		if f.KMSKey == KMSKeyCustom {
+		switch {
+		case f.KMSKey == KMSKeyCustom:
 			errs.AddAll(RepoKMSKeyARN, KMSKeyProblems(f.KMSKeyARN))
-		} else if f.KMSKey != "" {
+		case f.KMSKey == KMSKeyTyped:
+			if f.KMSKeyARN != "" {
+				errs.AddAll(RepoKMSKeyARN, KMSKeyProblems(f.KMSKeyARN))
+			}
+		case f.KMSKey != "":
 			errs.AddAll(RepoKMSKey, KMSKeyProblems(f.KMSKey))
 		}
 	default:
