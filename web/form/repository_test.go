@@ -87,6 +87,14 @@ func TestDecodeRepositoryKeepsInput(t *testing.T) {
 	if d.TagMutability != awsrules.TagMutable || d.Encryption != awsrules.ECREncryptionAES256 || d.ScanOnPush || d.KMSKeyValue() != "" {
 		t.Errorf("defaults %+v", d)
 	}
+	typed := DecodeRepository(url.Values{"name": {"x1"}, "encryption": {"KMS"}, "kmsKey": {KMSKeyTyped}})
+	if typed.KMSKeyValue() != "" || typed.Validate().Any() {
+		t.Errorf("typed key left empty must mean aws/ecr: %+v %v", typed, typed.Validate().All())
+	}
+	typed = DecodeRepository(url.Values{"name": {"x1"}, "encryption": {"KMS"}, "kmsKey": {KMSKeyTyped}, "kmsKeyArn": {"no way"}})
+	if !typed.Validate().Has(RepoKMSKeyARN) {
+		t.Errorf("typed garbage key accepted")
+	}
 	aes := DecodeRepository(url.Values{"name": {"x1"}, "encryption": {"AES256"}, "kmsKey": {"custom"}, "kmsKeyArn": {"zzz"}})
 	if aes.KMSKeyValue() != "" || aes.Validate().Any() {
 		t.Errorf("AES-256 must ignore the key fields: %+v %v", aes, aes.Validate().All())
