@@ -185,11 +185,12 @@ func (s *service) listImages(c *awsapi.Context, in *listImagesInput) (*listImage
 	if none {
 		return out, nil
 	}
-	// One row per (image, tag), untagged images once: keyset on (digest, tag).
+	// One row per (image, tag), untagged images once: keyset on (digest, tag);
+	// the plain digest bound lets SQLite seek the primary key to the page.
 	rows, err := s.db.Read().QueryContext(c, `SELECT i.digest, COALESCE(t.tag, '') AS tg FROM ecr_images i
 		LEFT JOIN ecr_image_tags t ON t.account=i.account AND t.region=i.region AND t.repository=i.repository AND t.digest=i.digest
-		WHERE i.account=? AND i.region=? AND i.repository=? AND (i.digest, COALESCE(t.tag, '')) > (?, ?)`+where+`
-		ORDER BY i.digest, tg LIMIT ?`, r.Account, r.Region, r.Name, afterDigest, afterTag, limit+1)
+		WHERE i.account=? AND i.region=? AND i.repository=? AND i.digest >= ? AND (i.digest, COALESCE(t.tag, '')) > (?, ?)`+where+`
+		ORDER BY i.digest, tg LIMIT ?`, r.Account, r.Region, r.Name, afterDigest, afterDigest, afterTag, limit+1)
 	if err != nil {
 		return nil, err
 	}
