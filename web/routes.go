@@ -22,7 +22,18 @@ func (s *Server) routes() []route {
 	return []route{
 		{http.MethodGet, "/", s.home},
 		{http.MethodPost, "/region", s.switchRegion},
-		{http.MethodGet, "/repositories", s.notBuilt("Repositories", view.SectionRepositories, "Repository pages")},
+		// ECR repositories. Names contain "/", so one wildcard serves every
+		// repository URL: /repositories/{name} is the repository page and
+		// /repositories/{name}/-/{action} its actions (edit, delete, policy,
+		// policy/delete, lifecycle, lifecycle/delete, images/delete). No name
+		// part can start with "-", so "/-/" never occurs inside a name. A
+		// repository named "new" is /repositories/new/-/ (the create form owns
+		// /repositories/new).
+		{http.MethodGet, "/repositories", s.repositories},
+		{http.MethodGet, "/repositories/new", s.newRepository},
+		{http.MethodPost, "/repositories/new", s.createRepository},
+		{http.MethodGet, "/repositories/*", s.repositoryGet},
+		{http.MethodPost, "/repositories/*", s.repositoryPost},
 		{http.MethodGet, "/secrets", s.notBuilt("Secrets", view.SectionSecrets, "Secret pages")},
 		{http.MethodGet, "/task-definitions", s.notBuilt("Task definitions", view.SectionTaskDefs, "Task definition pages")},
 	}
