@@ -292,8 +292,8 @@ func TestRepositoryCreateWithEverySetting(t *testing.T) {
 	v.Set("encryption", "KMS")
 	v.Set("kmsKey", "")
 	createRepo(t, env, v)
-	if got := describe(t, env, dflt); got.EncryptionType != "KMS" || !strings.HasSuffix(got.KMSKey, "alias/aws/ecr") {
-		t.Errorf("default KMS key: %+v", got)
+	if got := describe(t, env, dflt); got.EncryptionType != "KMS" || !strings.Contains(got.KMSKey, ":key/") {
+		t.Errorf("default KMS key: %+v (want the AWS managed key's ARN)", got)
 	}
 	// AES-256 ignores the key fields.
 	aes := webtest.Name("aes")
@@ -446,17 +446,19 @@ func TestRepositoryCreateKeyPickerDegrades(t *testing.T) {
 	v.Set("encryption", "KMS")
 	v.Set("kmsKey", "typed")
 	createRepo(t, env, v)
-	if got := describe(t, env, name); got.EncryptionType != "KMS" || !strings.HasSuffix(got.KMSKey, "alias/aws/ecr") {
+	if got := describe(t, env, name); got.EncryptionType != "KMS" || !strings.Contains(got.KMSKey, ":key/") {
 		t.Errorf("typed default: %+v", got)
 	}
 	// A typed ARN is used as typed.
+	var created struct{ KeyMetadata struct{ Arn string } }
+	clitest.New(t, env.EmulatorURL).MustRun(t, "kms", "create-key", "--description", "typed").JSON(t, &created)
 	name = webtest.Name("typed-arn")
 	v = createForm(name)
 	v.Set("encryption", "KMS")
 	v.Set("kmsKey", "typed")
-	v.Set("kmsKeyArn", "arn:aws:kms:us-east-1:000000000000:key/abcd-1234")
+	v.Set("kmsKeyArn", created.KeyMetadata.Arn)
 	createRepo(t, env, v)
-	if got := describe(t, env, name); got.KMSKey != "arn:aws:kms:us-east-1:000000000000:key/abcd-1234" {
+	if got := describe(t, env, name); got.KMSKey != created.KeyMetadata.Arn {
 		t.Errorf("typed ARN: %+v", got)
 	}
 }

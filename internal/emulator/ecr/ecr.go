@@ -14,6 +14,7 @@ import (
 
 	"github.com/berthhq/berth/internal/awsrules"
 	"github.com/berthhq/berth/internal/emulator/awsapi"
+	"github.com/berthhq/berth/internal/emulator/kms"
 	"github.com/berthhq/berth/internal/emulator/state"
 )
 
@@ -317,6 +318,21 @@ func (s *service) createRepository(c *awsapi.Context, in *createRepositoryInput)
 		case len(enc.KmsKey) > 2048:
 			return nil, invalidParam("encryptionConfiguration.kmsKey", "must have length less than or equal to 2048")
 		}
+	}
+	if enc.EncryptionType != awsrules.ECREncryptionAES256 {
+		// ECR checks the key with KMS at creation and reports the key's ARN.
+		ref := enc.KmsKey
+		if ref == "" {
+			ref = "alias/aws/ecr"
+		}
+		arn, err := kms.ResolveKey(c, s.db, c.Account, c.Region, ref)
+		if errors.Is(err, kms.ErrKeyNotFound) {
+			return nil, awsapi.Errorf("KmsException", "KMS key %s could not be found or is not enabled in account %s and region %s.", ref, c.Account, c.Region)
+		}
+		if err != nil {
+			return nil, err
+		}
+		enc.KmsKey = arn
 	}
 	tags, err := mergeTags(nil, in.Tags)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/smithy-go"
 
 	ecremu "github.com/berthhq/berth/internal/emulator/ecr"
@@ -151,16 +152,25 @@ func TestCreateRepositoryValidation(t *testing.T) {
 }
 
 func TestCreateRepositoryEncryption(t *testing.T) {
-	c, _ := newClient(t)
+	c, env := newClient(t)
 	rep := createRepo(t, c, "kms-default", func(in *ecr.CreateRepositoryInput) {
 		in.EncryptionConfiguration = &types.EncryptionConfiguration{EncryptionType: types.EncryptionTypeKms}
 	})
-	if rep.EncryptionConfiguration.EncryptionType != types.EncryptionTypeKms || aws.ToString(rep.EncryptionConfiguration.KmsKey) != "arn:aws:kms:us-east-1:000000000000:alias/aws/ecr" {
-		t.Errorf("default KMS encryption = %+v", rep.EncryptionConfiguration)
+	// Without a key, ECR uses the AWS managed key for ECR and reports its key ARN.
+	managed, err := kms.NewFromConfig(env.Config).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/ecr")})
+	if err != nil {
+		t.Fatal(err)
 	}
-	const key = "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	if rep.EncryptionConfiguration.EncryptionType != types.EncryptionTypeKms || aws.ToString(rep.EncryptionConfiguration.KmsKey) != aws.ToString(managed.KeyMetadata.Arn) {
+		t.Errorf("default KMS encryption = %+v, want key %s", rep.EncryptionConfiguration, aws.ToString(managed.KeyMetadata.Arn))
+	}
+	own, err := kms.NewFromConfig(env.Config).CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("images")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := aws.ToString(own.KeyMetadata.Arn)
 	createRepo(t, c, "kms-own", func(in *ecr.CreateRepositoryInput) {
-		in.EncryptionConfiguration = &types.EncryptionConfiguration{EncryptionType: types.EncryptionTypeKms, KmsKey: aws.String(key)}
+		in.EncryptionConfiguration = &types.EncryptionConfiguration{EncryptionType: types.EncryptionTypeKms, KmsKey: own.KeyMetadata.KeyId}
 		in.ImageScanningConfiguration = &types.ImageScanningConfiguration{ScanOnPush: true}
 	})
 	out, err := c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"kms-own"}})
@@ -171,6 +181,9 @@ func TestCreateRepositoryEncryption(t *testing.T) {
 	if aws.ToString(got.EncryptionConfiguration.KmsKey) != key || !got.ImageScanningConfiguration.ScanOnPush {
 		t.Errorf("kms-own = %+v %+v", got.EncryptionConfiguration, got.ImageScanningConfiguration)
 	}
+	_, err = c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("kms-missing"),
+		EncryptionConfiguration: &types.EncryptionConfiguration{EncryptionType: types.EncryptionTypeKms, KmsKey: aws.String("arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab")}})
+	wantErr[*types.KmsException](t, err, "")
 	_, err = c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("aes-key"),
 		EncryptionConfiguration: &types.EncryptionConfiguration{EncryptionType: types.EncryptionTypeAes256, KmsKey: aws.String(key)}})
 	wantErr[*types.InvalidParameterException](t, err, "")
