@@ -104,6 +104,8 @@ type AuditFilter struct {
 	Action string
 	// Resource matches anywhere in the resource, ignoring case.
 	Resource string
+	// ResourceIs is an exact resource (a resource page's own history).
+	ResourceIs string
 	From, To time.Time
 	// Before is the pagination cursor: only entries with a smaller id.
 	Before int64
@@ -134,6 +136,9 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 	}
 	if f.Resource != "" {
 		where, args = append(where, `lower(resource) LIKE ? ESCAPE '\'`), append(args, "%"+likeEscape(strings.ToLower(f.Resource))+"%")
+	}
+	if f.ResourceIs != "" {
+		where, args = append(where, "resource = ?"), append(args, f.ResourceIs)
 	}
 	if !f.From.IsZero() {
 		where, args = append(where, "at >= ?"), append(args, ms(f.From))
