@@ -384,4 +384,3 @@ func (s *Server) auditExport(format string) appHandler {
 		return err
 	}
 }
-

@@ -381,3 +381,21 @@ func allowed(u *store.User, kind resourceKind, name string) bool {
 func (s *Server) allowedFor(r *http.Request, kind resourceKind, name string) bool {
 	return allowed(s.user(r), kind, name)
 }
+
+// RouteInfo is one route of the table with its declared permission
+// ("public", "view", "reveal", "edit", "admin", or "undeclared").
+type RouteInfo struct {
+	Method, Pattern, Perm string
+	// Role is the least role allowed ("" for public routes).
+	Role string
+}
+
+// Routes lists the routing table with permissions, for the role matrix
+// test and for documentation.
+func (s *Server) Routes() []RouteInfo {
+	var out []RouteInfo
+	for _, rt := range s.routes() {
+		out = append(out, RouteInfo{Method: rt.method, Pattern: rt.pattern, Perm: rt.perm.String(), Role: string(rt.perm.role())})
+	}
+	return out
+}

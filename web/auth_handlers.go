@@ -97,4 +97,3 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) error
 	http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
 	return nil
 }
-

@@ -29,7 +29,7 @@ func TestBrowserNavigation(t *testing.T) {
 	for _, l := range links {
 		sel := `nav.side a[href="` + l.path + `"]`
 		webtest.Run(t, b, chromedp.Click(chromedp.CSS(sel)))
-		webtest.Run(t, b, chromedp.WaitVisible(chromedp.CSS(sel + `[aria-current="page"]`)))
+		webtest.Run(t, b, chromedp.WaitVisible(chromedp.CSS(sel+`[aria-current="page"]`)))
 		loc := webtest.Run(t, b, chromedp.Location())
 		if !strings.HasSuffix(loc, l.path) {
 			t.Errorf("after clicking %s: location %s", l.label, loc)

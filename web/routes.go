@@ -61,7 +61,8 @@ func (s *Server) routes() []route {
 	}
 }
 
-func (s *Server) router() http.Handler {
+// mux is the chi router of the table, every route behind require.
+func (s *Server) mux() *chi.Mux {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.observe, securityHeaders, s.recoverPanic, s.identify)
 	for _, rt := range s.routes() {
@@ -73,6 +74,11 @@ func (s *Server) router() http.Handler {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusMethodNotAllowed, "Method not allowed", r.Method+" is not allowed here.")
 	})
+	return r
+}
+
+func (s *Server) router() http.Handler {
+	r := s.mux()
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusForbidden, "Cross-origin request refused",

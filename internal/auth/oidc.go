@@ -151,3 +151,14 @@ func claimValues(v any) []string {
 func SplitValues(h string) []string {
 	return strings.FieldsFunc(h, func(r rune) bool { return r == ',' || r == ' ' })
 }
+
+// SetRedirectURL sets the callback before first use, for servers that know
+// their address only once they listen (tests).
+func (o *OIDC) SetRedirectURL(u string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.cfg.RedirectURL = u
+	if o.oauth != nil {
+		o.oauth.RedirectURL = u
+	}
+}

@@ -106,7 +106,7 @@ type AuditFilter struct {
 	Resource string
 	// ResourceIs is an exact resource (a resource page's own history).
 	ResourceIs string
-	From, To time.Time
+	From, To   time.Time
 	// Before is the pagination cursor: only entries with a smaller id.
 	Before int64
 	// Limit is the page size (default 50, at most 1000).
