@@ -43,7 +43,7 @@ func TestAuditNeverRecordsSecretValues(t *testing.T) {
 			After: secretSettings{Name: "app", Description: "db", SecretString: secret, Tags: []map[string]string{{"Key": "team", "Value": "pay"}}}},
 		{Action: "secret.update", Resource: "arn:x", Before: secretSettings{SecretString: "old-" + secret, Description: "a"},
 			After: secretSettings{SecretString: secret, Description: "b", Nested: map[string]any{"password": secret, "Value": secret, "plaintext_value": secret}}},
-		{Action: "secret.put-value", Resource: "arn:x", After: secret},                                 // a bare value
+		{Action: "secret.put-value", Resource: "arn:x", After: secret}, // a bare value
 		{Action: "secret.put-value", Resource: "arn:x", After: map[string]any{"secret_binary": []byte(secret)}},
 		{Action: "secret.update", Resource: "arn:x", Err: errors.New("AccessDenied"), After: map[string]any{"SecretValue": secret}},
 	}
