@@ -249,6 +249,11 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.Us
 	if err := s.store.CreateSession(r.Context(), se); err != nil {
 		return err
 	}
+	// Sessions nobody comes back to are removed here, at a moment that
+	// happens often enough and never on a hot path.
+	if _, err := s.store.DeleteExpiredSessions(r.Context(), now.Add(-s.auth.IdleTimeout), now.Add(-s.auth.Lifetime)); err != nil {
+		s.log.Error("delete expired sessions", "err", err)
+	}
 	sess := s.session(r)
 	sess.Values = map[any]any{"sid": token}
 	sess.Options.MaxAge = int(s.auth.Lifetime.Seconds())
