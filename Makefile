@@ -12,10 +12,10 @@ help: ## List the targets
 run: ## Run Berth in local mode: http://127.0.0.1:8080, emulator on 127.0.0.1:4566
 	$(GO) run ./cmd/berth serve
 
-test: generate ## Run every test (needs awscli and chromium; .ci/run installs them)
+test: generate ## Run every test (needs awscli, chromium and postgresql; .ci/run installs them)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (gofmt -l . ; echo "gofmt would change the files above"; exit 1)
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	scripts/with-postgres.sh $(GO) test -count=1 ./...
 
 generate: ## Regenerate templ components (*_templ.go)
 	$(GO) tool templ generate

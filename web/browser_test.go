@@ -15,6 +15,7 @@ import (
 func TestBrowserNavigation(t *testing.T) {
 	env := webtest.New(t)
 	b := webtest.NewBrowser(t)
+	env.SignInBrowser(t, b, env.Admin)
 	webtest.Run(t, b, chromedp.Navigate(env.URL+"/"))
 	if h := webtest.Run(t, b, chromedp.Text(chromedp.CSS("h1"))); h != "Overview" {
 		t.Fatalf("h1 = %q", h)

@@ -53,8 +53,11 @@ func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, m
 // waiting in the session (which it consumes).
 func (s *Server) page(w http.ResponseWriter, r *http.Request, title, section string, crumbs ...view.Crumb) view.Page {
 	p := view.Page{Title: title, Section: section, Crumbs: crumbs, Path: r.URL.Path}
+	p.User, p.ReadOnly = s.viewUser(r), s.auth.ReadOnly
 	p.Backend = view.Backend{Local: s.backend.Local(), Endpoint: s.backend.Endpoint(), Region: s.region(r), Regions: s.regions}
-	if id, err := s.backend.Identity(r.Context()); err != nil {
+	if p.User == nil {
+		// Nobody signed in: say nothing about the AWS account.
+	} else if id, err := s.backend.Identity(r.Context()); err != nil {
 		p.Backend.Problem, p.Backend.Fix = cloud.Explain(err)
 	} else {
 		p.Backend.Account = id.Account

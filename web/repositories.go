@@ -411,69 +411,51 @@ func createErrorMessage(err error, f form.Repository) string {
 	return "Berth could not reach AWS to create the repository: " + problemText(err) + " Nothing was created; submit again to retry."
 }
 
-// ---- routing of /repositories/{name}[/-/action] ----
+// ---- routing of /repositories/{name} and /repositories/-/{action}/{name} ----
 
-// repositoryPath splits the wildcard of /repositories/* into the repository
-// name and the action after "/-/" ("" for the repository page).
-func repositoryPath(r *http.Request) (name, action string, ok bool) {
-	rest := chi.URLParam(r, "*")
-	name, action, _ = strings.Cut(rest, "/-/")
-	name = strings.TrimSuffix(name, "/-")
+// repositoryPath reads the repository name from the route's wildcard. The
+// page of a repository named "new" is /repositories/new/-/ (the create form
+// owns /repositories/new).
+func repositoryPath(r *http.Request) (name string, ok bool) {
+	name = strings.TrimSuffix(strings.TrimSuffix(chi.URLParam(r, "*"), "/"), "/-")
 	if !awsrules.ValidRepositoryName(name) {
-		return "", "", false
+		return "", false
 	}
-	return name, action, true
+	return name, true
 }
 
-func (s *Server) repositoryGet(w http.ResponseWriter, r *http.Request) error {
+// repositoryPage serves /repositories/{name}, the repository page.
+func (s *Server) repositoryPage(w http.ResponseWriter, r *http.Request) error {
 	if chi.URLParam(r, "*") == "" {
 		http.Redirect(w, r, "/repositories", http.StatusMovedPermanently)
 		return nil
 	}
-	name, action, ok := repositoryPath(r)
+	name, ok := repositoryPath(r)
 	if !ok {
 		return notFound("There is no repository page at " + r.URL.Path + ": repository names use lowercase letters, digits and . _ - /.")
 	}
-	switch action {
-	case "":
-		return s.repositoryDetail(w, r, name)
-	case "edit":
-		return s.editRepository(w, r, name)
-	case "delete":
-		return s.deleteRepositoryForm(w, r, name)
-	case "policy":
-		return s.policyForm(w, r, name, repositoryPolicyKind)
-	case "lifecycle":
-		return s.policyForm(w, r, name, lifecyclePolicyKind)
-	case "images/delete":
-		return s.deleteImageForm(w, r, name)
-	}
-	return notFound("Repositories have no page called " + action + ".")
+	return s.repositoryDetail(w, r, name)
 }
 
-func (s *Server) repositoryPost(w http.ResponseWriter, r *http.Request) error {
-	name, action, ok := repositoryPath(r)
-	if !ok {
-		return notFound("There is no repository at " + r.URL.Path + ".")
+// repoAction adapts a repository action to the routing table's
+// /repositories/-/<action>/<name> lines: it reads and checks the name, and
+// parses a posted form.
+func (s *Server) repoAction(fn func(w http.ResponseWriter, r *http.Request, name string) error) appHandler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		name, ok := repositoryPath(r)
+		if !ok {
+			return notFound("There is no repository at " + r.URL.Path + ".")
+		}
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				return badRequest("The form could not be read.")
+			}
+		}
+		return fn(w, r, name)
 	}
-	if err := r.ParseForm(); err != nil {
-		return badRequest("The form could not be read.")
-	}
-	switch action {
-	case "edit":
-		return s.updateRepository(w, r, name)
-	case "delete":
-		return s.deleteRepository(w, r, name)
-	case "policy":
-		return s.savePolicy(w, r, name, repositoryPolicyKind)
-	case "policy/delete":
-		return s.deletePolicy(w, r, name, repositoryPolicyKind)
-	case "lifecycle":
-		return s.savePolicy(w, r, name, lifecyclePolicyKind)
-	case "lifecycle/delete":
-		return s.deletePolicy(w, r, name, lifecyclePolicyKind)
-	case "images/delete":
-		return s.deleteImage(w, r, name)
-	}
-	return notFound("Repositories have no action called " + action + ".")
+}
+
+// policyAction binds a policy handler to one kind of policy.
+func policyAction(fn func(w http.ResponseWriter, r *http.Request, name string, k policyKind) error, k policyKind) func(http.ResponseWriter, *http.Request, string) error {
+	return func(w http.ResponseWriter, r *http.Request, name string) error { return fn(w, r, name, k) }
 }

@@ -18,6 +18,7 @@ import (
 func TestBrowserCreateRepository(t *testing.T) {
 	env := webtest.New(t)
 	b := webtest.NewBrowser(t)
+	env.SignInBrowser(t, b, env.Admin)
 	webtest.Run(t, b, chromedp.Navigate(env.URL+"/repositories"))
 	webtest.Run(t, b, chromedp.Click(chromedp.CSS(`.pagehead a[href="/repositories/new"]`)))
 	webtest.Run(t, b, chromedp.WaitVisible(chromedp.ID("f-name")))

@@ -501,7 +501,7 @@ var lifecyclePolicyKind = policyKind{
 func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, repo cloud.Repository, k policyKind, text string, exists bool, errs form.Errors) {
 	m := view.RepositoryPolicyPage{
 		Page: s.page(w, r, k.heading+" of "+repo.Name, view.SectionRepositories, repoCrumbs(repo.Name, k.heading)...),
-		Repo: summary(repo), Heading: k.heading, About: k.about, Action: view.RepositoryAction(repo.Name, k.action),
+		Repo: summary(repo), Heading: k.heading, About: k.about, Action: view.RepositoryAction(repo.Name, k.action), DeleteAction: view.RepositoryAction(repo.Name, k.action+"/delete"),
 		Text: text, Errors: errs, Exists: exists, Example: k.example,
 	}
 	s.render(w, r, status, view.RepositoryPolicy(m))

@@ -647,7 +647,7 @@ func TestRepositoryPaths(t *testing.T) {
 	if r := env.Get(t, "/repositories/"+webtest.Name("missing")); r.StatusCode != http.StatusNotFound || !strings.Contains(r.Body, "There is no repository named") {
 		t.Errorf("missing repository = %d", r.StatusCode)
 	}
-	for _, p := range []string{"/repositories/Bad_Name", "/repositories/x/-/nonsense", "/repositories/a//b"} {
+	for _, p := range []string{"/repositories/Bad_Name", "/repositories/-/nonsense/x", "/repositories/a//b"} {
 		if r := env.Get(t, p); r.StatusCode != http.StatusNotFound {
 			t.Errorf("%s = %d, want 404", p, r.StatusCode)
 		}
@@ -662,7 +662,7 @@ func TestRepositoryPaths(t *testing.T) {
 		}
 	}
 	r := env.Get(t, "/repositories/new/-/")
-	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "<h1>new</h1>") || !strings.Contains(r.Body, `href="/repositories/new/-/edit"`) {
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "<h1>new</h1>") || !strings.Contains(r.Body, `href="/repositories/-/edit/new"`) {
 		t.Errorf("repository named new = %d", r.StatusCode)
 	}
 	if r := env.Get(t, "/repositories?q=new"); !strings.Contains(r.Body, `<a href="/repositories/new/-/">new</a>`) {
@@ -679,19 +679,19 @@ func TestRepositoryEdit(t *testing.T) {
 	v.Set("encryption", "KMS")
 	createRepo(t, env, v)
 
-	r := env.Get(t, "/repositories/"+name+"/-/edit")
+	r := env.Get(t, "/repositories/-/edit/"+name)
 	mustContain(t, r.Body, "<h1>Edit "+name+"</h1>", `value="MUTABLE" checked`, "Encryption type", "AWS KMS", "cannot be changed")
 	if strings.Contains(r.Body, `name="encryption"`) {
 		t.Error("encryption is editable")
 	}
 
-	bad := env.PostForm(t, "/repositories/"+name+"/-/edit", url.Values{"tagMutability": {"MUTABLE_WITH_EXCLUSION"}, "scanOnPush": {"true"}})
+	bad := env.PostForm(t, "/repositories/-/edit/"+name, url.Values{"tagMutability": {"MUTABLE_WITH_EXCLUSION"}, "scanOnPush": {"true"}})
 	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(fieldError(bad.Body, "exclusions.0"), "at least one exclusion filter") {
 		t.Errorf("edit without filters = %d %q", bad.StatusCode, fieldError(bad.Body, "exclusions.0"))
 	}
 	mustContain(t, bad.Body, `value="MUTABLE_WITH_EXCLUSION" checked`, `name="scanOnPush" value="true" checked`)
 
-	r = env.PostForm(t, "/repositories/"+name+"/-/edit", url.Values{"tagMutability": {"MUTABLE_WITH_EXCLUSION"}, "exclusions.0": {"v*"}, "scanOnPush": {"true"}})
+	r = env.PostForm(t, "/repositories/-/edit/"+name, url.Values{"tagMutability": {"MUTABLE_WITH_EXCLUSION"}, "exclusions.0": {"v*"}, "scanOnPush": {"true"}})
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("edit = %d\n%s", r.StatusCode, summaryText(r.Body))
 	}
@@ -700,7 +700,7 @@ func TestRepositoryEdit(t *testing.T) {
 	if got.TagMutability != "MUTABLE_WITH_EXCLUSION" || strings.Join(got.ExclusionFilters, ",") != "v*" || !got.ScanOnPush || got.EncryptionType != "KMS" {
 		t.Errorf("after edit %+v", got)
 	}
-	r = env.PostForm(t, "/repositories/"+name+"/-/edit", url.Values{"tagMutability": {"IMMUTABLE"}})
+	r = env.PostForm(t, "/repositories/-/edit/"+name, url.Values{"tagMutability": {"IMMUTABLE"}})
 	if got := describe(t, env, name); r.StatusCode != http.StatusSeeOther || got.TagMutability != "IMMUTABLE" || got.ScanOnPush || len(got.ExclusionFilters) != 0 {
 		t.Errorf("second edit %d %+v", r.StatusCode, got)
 	}
@@ -712,7 +712,7 @@ func TestRepositoryPolicyEditor(t *testing.T) {
 	env := webtest.New(t)
 	name := webtest.Name("perm")
 	createRepo(t, env, createForm(name))
-	path := "/repositories/" + name + "/-/policy"
+	path := "/repositories/-/policy/" + name
 	r := env.Get(t, path)
 	mustContain(t, r.Body, "<h1>Permissions: "+name+"</h1>", `name="policy"`, "AllowPullFromAnotherAccount")
 	if strings.Contains(r.Body, `id="delete-policy"`) {
@@ -748,7 +748,7 @@ func TestRepositoryPolicyEditor(t *testing.T) {
 	mustContain(t, page, "Permissions of "+name+" saved.", "arn:aws:iam::123456789012:root")
 	mustContain(t, env.Get(t, path).Body, `id="delete-policy"`)
 
-	r = env.PostForm(t, path+"/delete", nil)
+	r = env.PostForm(t, "/repositories/-/policy-delete/"+name, nil)
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete = %d", r.StatusCode)
 	}
@@ -756,7 +756,7 @@ func TestRepositoryPolicyEditor(t *testing.T) {
 	if p, _ := env.Backend.In("").RepositoryPolicy(context.Background(), name); p != "" {
 		t.Errorf("policy still set: %s", p)
 	}
-	r = env.PostForm(t, path+"/delete", nil)
+	r = env.PostForm(t, "/repositories/-/policy-delete/"+name, nil)
 	mustContain(t, env.Follow(t, r).Body, "had no permissions to delete")
 }
 
@@ -764,7 +764,7 @@ func TestRepositoryLifecyclePolicyEditor(t *testing.T) {
 	env := webtest.New(t)
 	name := webtest.Name("life")
 	createRepo(t, env, createForm(name))
-	path := "/repositories/" + name + "/-/lifecycle"
+	path := "/repositories/-/lifecycle/" + name
 	mustContain(t, env.Get(t, path).Body, "<h1>Lifecycle policy: "+name+"</h1>", "sinceImagePushed")
 
 	if r := env.PostForm(t, path, url.Values{"policy": {`{"rules":[]}`}}); r.StatusCode != http.StatusUnprocessableEntity ||
@@ -781,7 +781,7 @@ func TestRepositoryLifecyclePolicyEditor(t *testing.T) {
 		t.Fatalf("save = %d %s", r.StatusCode, summaryText(r.Body))
 	}
 	mustContain(t, env.Follow(t, r).Body, "Lifecycle policy of "+name+" saved.", "keep ten images")
-	r = env.PostForm(t, path+"/delete", nil)
+	r = env.PostForm(t, "/repositories/-/lifecycle-delete/"+name, nil)
 	mustContain(t, env.Follow(t, r).Body, "Lifecycle policy of "+name+" deleted.")
 	if p, _ := env.Backend.In("").LifecyclePolicy(context.Background(), name); p != "" {
 		t.Errorf("lifecycle still set: %s", p)
@@ -799,7 +799,7 @@ func TestRepositoryDeleteImageAndTag(t *testing.T) {
 	m := ociManifest(t, 200)
 	d2 := putImage(t, env, name, "v2", m)
 	putImage(t, env, name, "latest", m)
-	base := "/repositories/" + name + "/-/images/delete"
+	base := "/repositories/-/images-delete/" + name
 
 	// A tag: the confirmation says the image stays with its other tags.
 	r := env.Get(t, base+"?"+url.Values{"digest": {d2}, "tag": {"v2"}}.Encode())
@@ -844,7 +844,7 @@ func TestRepositoryDelete(t *testing.T) {
 	name := webtest.Name("gone") + "/svc"
 	createRepo(t, env, createForm(name))
 	putImage(t, env, name, "v1", ociManifest(t, 10))
-	path := "/repositories/" + name + "/-/delete"
+	path := "/repositories/-/delete/" + name
 
 	mustContain(t, env.Get(t, path).Body, `id="has-images"`, "To confirm, type the repository name: "+name, "Delete the images too")
 
@@ -871,7 +871,7 @@ func TestRepositoryDelete(t *testing.T) {
 	// An empty repository needs no force.
 	empty := webtest.Name("empty")
 	createRepo(t, env, createForm(empty))
-	if r := env.PostForm(t, "/repositories/"+empty+"/-/delete", url.Values{"confirm": {empty}}); r.StatusCode != http.StatusSeeOther {
+	if r := env.PostForm(t, "/repositories/-/delete/"+empty, url.Values{"confirm": {empty}}); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("empty delete = %d", r.StatusCode)
 	}
 }
@@ -885,7 +885,7 @@ func TestRepositoryDeleteNotEmptyExplained(t *testing.T) {
 		return failingAPI{RepositoryAPI: api, noImages: true, del: &cloud.ECRError{Kind: cloud.ErrRepositoryNotEmpty, Code: "RepositoryNotEmptyException",
 			Message: "The repository with name '" + name + "' in registry with id '000000000000' cannot be deleted because it still contains images"}}
 	})
-	r := env.PostForm(t, "/repositories/"+name+"/-/delete", url.Values{"confirm": {name}})
+	r := env.PostForm(t, "/repositories/-/delete/"+name, url.Values{"confirm": {name}})
 	if r.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d\n%s", r.StatusCode, r.Body)
 	}

@@ -10,44 +10,85 @@ import (
 	"github.com/berthhq/berth/web/view"
 )
 
-// route is one line of Berth's routing table.
+// route is one line of Berth's routing table: every route declares the
+// permission it needs (see perm); require enforces it on every request.
 type route struct {
 	method  string
 	pattern string
+	perm    perm
 	handler appHandler
 }
 
 // routes is the whole routing table, in one place.
 func (s *Server) routes() []route {
 	return []route{
-		{http.MethodGet, "/", s.home},
-		{http.MethodPost, "/region", s.switchRegion},
-		// ECR repositories. Names contain "/", so one wildcard serves every
-		// repository URL: /repositories/{name} is the repository page and
-		// /repositories/{name}/-/{action} its actions (edit, delete, policy,
-		// policy/delete, lifecycle, lifecycle/delete, images/delete). No name
-		// part can start with "-", so "/-/" never occurs inside a name. A
-		// repository named "new" is /repositories/new/-/ (the create form owns
-		// /repositories/new).
-		{http.MethodGet, "/repositories", s.repositories},
-		{http.MethodGet, "/repositories/new", s.newRepository},
-		{http.MethodPost, "/repositories/new", s.createRepository},
-		{http.MethodGet, "/repositories/*", s.repositoryGet},
-		{http.MethodPost, "/repositories/*", s.repositoryPost},
-		{http.MethodGet, "/secrets", s.notBuilt("Secrets", view.SectionSecrets, "Secret pages")},
-		{http.MethodGet, "/task-definitions", s.notBuilt("Task definitions", view.SectionTaskDefs, "Task definition pages")},
+		{http.MethodGet, "/healthz", permPublic, plain(s.healthz)},
+		{http.MethodGet, "/readyz", permPublic, plain(s.readyz)},
+		{http.MethodGet, "/metrics", permPublic, plain(s.metrics.handler.ServeHTTP)},
+		{http.MethodGet, "/static/*", permPublic, plain(static.Handler().ServeHTTP)},
+		{http.MethodGet, "/", permView, s.home},
+		{http.MethodPost, "/region", permView, s.switchRegion},
+
+		// ECR repositories. Names contain "/", so a repository's page is the
+		// wildcard /repositories/{name}, and each action is its own line,
+		// /repositories/-/{action}/{name}, with its own permission ("-" cannot
+		// start a repository name). A repository named "new" is
+		// /repositories/new/-/ (the create form owns /repositories/new).
+		{http.MethodGet, "/repositories", permView, s.repositories},
+		{http.MethodGet, "/repositories/new", permEdit, s.newRepository},
+		{http.MethodPost, "/repositories/new", permEdit, s.createRepository},
+		{http.MethodGet, "/repositories/*", permView, s.repositoryPage},
+		{http.MethodGet, "/repositories/-/edit/*", permEdit, s.repoAction(s.editRepository)},
+		{http.MethodPost, "/repositories/-/edit/*", permEdit, s.repoAction(s.updateRepository)},
+		{http.MethodGet, "/repositories/-/policy/*", permEdit, s.repoAction(policyAction(s.policyForm, repositoryPolicyKind))},
+		{http.MethodPost, "/repositories/-/policy/*", permEdit, s.repoAction(policyAction(s.savePolicy, repositoryPolicyKind))},
+		{http.MethodPost, "/repositories/-/policy-delete/*", permAdmin, s.repoAction(policyAction(s.deletePolicy, repositoryPolicyKind))},
+		{http.MethodGet, "/repositories/-/lifecycle/*", permEdit, s.repoAction(policyAction(s.policyForm, lifecyclePolicyKind))},
+		{http.MethodPost, "/repositories/-/lifecycle/*", permEdit, s.repoAction(policyAction(s.savePolicy, lifecyclePolicyKind))},
+		{http.MethodPost, "/repositories/-/lifecycle-delete/*", permAdmin, s.repoAction(policyAction(s.deletePolicy, lifecyclePolicyKind))},
+		{http.MethodGet, "/repositories/-/images-delete/*", permAdmin, s.repoAction(s.deleteImageForm)},
+		{http.MethodPost, "/repositories/-/images-delete/*", permAdmin, s.repoAction(s.deleteImage)},
+		{http.MethodGet, "/repositories/-/delete/*", permAdmin, s.repoAction(s.deleteRepositoryForm)},
+		{http.MethodPost, "/repositories/-/delete/*", permAdmin, s.repoAction(s.deleteRepository)},
+
+		{http.MethodGet, "/secrets", permView, s.notBuilt("Secrets", view.SectionSecrets, "Secret pages")},
+		{http.MethodGet, "/task-definitions", permView, s.notBuilt("Task definitions", view.SectionTaskDefs, "Task definition pages")},
+
+		// Team: sign-in, accounts, users, settings, audit trail.
+		{http.MethodGet, "/sign-in", permPublic, s.signInPage},
+		{http.MethodPost, "/sign-in", permPublic, s.signIn},
+		{http.MethodPost, "/sign-out", permView, s.signOut},
+		{http.MethodPost, "/sign-out-everywhere", permView, s.signOutEverywhere},
+		{http.MethodGet, "/setup/{token}", permPublic, s.setupPage},
+		{http.MethodPost, "/setup/{token}", permPublic, s.setup},
+		{http.MethodGet, "/auth/oidc/login", permPublic, s.oidcLogin},
+		{http.MethodGet, "/auth/oidc/callback", permPublic, s.oidcCallback},
+		{http.MethodGet, "/account", permView, s.accountPage},
+		// Your own password: not shared data, so allowed to viewers and in read-only mode.
+		{http.MethodPost, "/account/password", permView, s.changePassword},
+		{http.MethodGet, "/audit", permView, s.auditPage},
+		{http.MethodGet, "/audit/export.csv", permView, s.auditExport("csv")},
+		{http.MethodGet, "/audit/export.json", permView, s.auditExport("json")},
+		{http.MethodGet, "/users", permAdmin, s.usersPage},
+		{http.MethodGet, "/users/new", permAdmin, s.newUserPage},
+		{http.MethodPost, "/users", permAdmin, s.createUser},
+		{http.MethodGet, "/users/{username}", permAdmin, s.userPage},
+		{http.MethodPost, "/users/{username}/role", permAdmin, s.setUserRole},
+		{http.MethodPost, "/users/{username}/disable", permAdmin, s.setUserDisabled(true)},
+		{http.MethodPost, "/users/{username}/enable", permAdmin, s.setUserDisabled(false)},
+		{http.MethodPost, "/users/{username}/password", permAdmin, s.resetUserPassword},
+		{http.MethodPost, "/users/{username}/sign-out", permAdmin, s.signOutUser},
+		{http.MethodGet, "/settings", permAdmin, s.settingsPage},
+		{http.MethodPost, "/settings", permAdmin, s.saveSettings},
 	}
 }
 
-func (s *Server) router() http.Handler {
+// mux is the chi router of the table, every route behind require.
+func (s *Server) mux() *chi.Mux {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.observe, securityHeaders, s.recoverPanic)
-	r.Get("/healthz", s.healthz)
-	r.Get("/readyz", s.readyz)
-	r.Get("/metrics", s.metrics.handler.ServeHTTP)
-	r.Get("/static/*", static.Handler().ServeHTTP)
+	r.Use(middleware.RequestID, s.observe, securityHeaders, s.recoverPanic, s.identify)
 	for _, rt := range s.routes() {
-		r.Method(rt.method, rt.pattern, s.handle(rt.handler))
+		r.Method(rt.method, rt.pattern, s.require(rt.perm, s.handle(rt.handler)))
 	}
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusNotFound, "Page not found", "There is nothing at "+r.URL.Path+".")
@@ -55,6 +96,11 @@ func (s *Server) router() http.Handler {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusMethodNotAllowed, "Method not allowed", r.Method+" is not allowed here.")
 	})
+	return r
+}
+
+func (s *Server) router() http.Handler {
+	r := s.mux()
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusForbidden, "Cross-origin request refused",
@@ -69,4 +115,9 @@ func (s *Server) notBuilt(title, section, what string) appHandler {
 		s.render(w, r, http.StatusOK, view.NotBuilt(view.NotBuiltPage{Page: s.page(w, r, title, section), What: what}))
 		return nil
 	}
+}
+
+// plain adapts a handler that cannot fail to the routing table.
+func plain(h http.HandlerFunc) appHandler {
+	return func(w http.ResponseWriter, r *http.Request) error { h(w, r); return nil }
 }

@@ -30,6 +30,8 @@ type Options struct {
 	Ready func(context.Context) error
 	// Metrics is the registry /metrics serves; New creates one when nil.
 	Metrics *prometheus.Registry
+	// Auth configures sign-in, sessions and read-only mode.
+	Auth AuthOptions
 }
 
 // Server is Berth's web application.
@@ -41,6 +43,7 @@ type Server struct {
 	regions  []string
 	ready    func(context.Context) error
 	metrics  *metrics
+	auth     *authState
 	handler  http.Handler
 }
 
@@ -68,6 +71,7 @@ func New(o Options) *Server {
 		regions:  o.Regions,
 		ready:    o.Ready,
 		metrics:  newMetrics(o.Metrics),
+		auth:     newAuthState(o.Auth),
 	}
 	s.handler = s.router()
 	return s

@@ -36,6 +36,7 @@ const usage = `Usage: berth [command] [flags]
 Commands:
   serve        run the web console (the default)
   emulator     run only the local AWS emulator
+  user         manage local accounts: add, list, set-role, disable, enable, reset-password
   healthcheck  exit 0 when a running Berth answers /healthz
   version      print the version
 
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "emulator":
 		return runEmulator(ctx, args, getenv, stderr)
+	case "user":
+		return userCommand(ctx, args, getenv, os.Stdin, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, getenv, stderr)
 	case "version":

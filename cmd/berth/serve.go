@@ -34,15 +34,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	keys, err := sessionKeys(cfg.SessionKeys, cfg.DataDir)
-	if err != nil {
-		return err
-	}
-	st, err := store.OpenSQLite(ctx, cfg.DataDir)
+	st, err := store.Open(ctx, cfg.DataDir, cfg.Team.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	keys, err := teamSessionKeys(ctx, cfg, st)
+	if err != nil {
+		return err
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -74,6 +74,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := web.New(web.Options{
 		Backend: backend, Store: st, Logger: log, SessionKeys: keys,
 		SecureCookies: cfg.SecureCookies(), Regions: cfg.Regions, Ready: ready, Metrics: reg,
+		Auth: authOptions(cfg),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -83,6 +84,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go func() { errc <- httpSrv.Serve(ln) }()
 	log.Info("Berth listening", "url", "http://"+ln.Addr().String(), "backend", cfg.Backend, "data_dir", cfg.DataDir)
 	fmt.Fprintf(stdout, "Berth is running at http://%s (backend: %s)\n", ln.Addr(), cfg.Backend)
+	announceSetup(ctx, srv, cfg, ln.Addr().String(), log, stdout)
 
 	select {
 	case err := <-errc:

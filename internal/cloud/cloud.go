@@ -85,6 +85,7 @@ func New(ctx context.Context, opts Options) (*Backend, error) {
 	if opts.Observe != nil {
 		loaders = append(loaders, config.WithAPIOptions([]func(*middleware.Stack) error{observeMiddleware(opts.Observe)}))
 	}
+	loaders = append(loaders, config.WithAPIOptions([]func(*middleware.Stack) error{recordRequestIDs}))
 	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)

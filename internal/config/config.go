@@ -30,6 +30,8 @@ type Config struct {
 	BaseURL      string
 	LogFormat    string
 	SessionKeys  string
+	// Team is sign-in, roles, read-only mode and the shared database.
+	Team Team
 }
 
 // Option describes one setting: its flag, environment variable, default and help.
@@ -59,7 +61,16 @@ var EmulatorOptions = []string{"emulator-addr", "data-dir", "account-id", "log-f
 
 // Parse reads the named options (all when names is nil) from args and getenv.
 func Parse(name string, names []string, args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+	return ParseWith(name, names, args, getenv, stderr, nil)
+}
+
+// ParseWith is Parse for commands with flags of their own: extra adds them
+// to the flag set before parsing.
+func ParseWith(name string, names []string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*Config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	if extra != nil {
+		extra(fs)
+	}
 	fs.SetOutput(stderr)
 	c := &Config{}
 	var regions string
@@ -126,6 +137,7 @@ func (c *Config) validate() error {
 	if len(c.AccountID) != 12 || strings.Trim(c.AccountID, "0123456789") != "" {
 		errs = append(errs, fmt.Errorf("--account-id must be 12 digits, not %q", c.AccountID))
 	}
+	errs = append(errs, c.validateTeam()...)
 	if len(c.Regions) > 0 && !contains(c.Regions, c.Region) {
 		c.Regions = append([]string{c.Region}, c.Regions...)
 	}

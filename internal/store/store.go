@@ -1,6 +1,7 @@
-// Package store keeps Berth's own data (settings, drafts, later users and the
-// audit trail) in SQLite in the data dir. Schema changes are versioned
-// migrations applied at start.
+// Package store keeps Berth's own data (settings, drafts, users, sessions
+// and the audit trail) in SQLite in the data dir, or in PostgreSQL when
+// several Berth replicas share it. Schema changes are versioned migrations
+// applied at start; queries are written once with ? placeholders (see DB).
 package store
 
 import (
@@ -17,7 +18,7 @@ import (
 
 // Store is Berth's database.
 type Store struct {
-	db *sql.DB
+	db *DB
 }
 
 // Migration is one schema step. Versions only ever grow; a released
@@ -60,7 +61,7 @@ func OpenSQLite(ctx context.Context, dataDir string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db}
+	s := &Store{db: &DB{DB: db, Dialect: SQLite}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
@@ -69,6 +70,11 @@ func OpenSQLite(ctx context.Context, dataDir string) (*Store, error) {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
+	unlock, err := s.lockMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`); err != nil {
 		return err
 	}
@@ -93,7 +99,7 @@ func (s *Store) apply(ctx context.Context, m Migration) error {
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+	if _, err := tx.Tx.ExecContext(ctx, s.migrationSQL(m)); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.Version, m.Name); err != nil {

@@ -39,9 +39,14 @@ const (
 	SectionRepositories = "repositories"
 	SectionSecrets      = "secrets"
 	SectionTaskDefs     = "task-definitions"
+	SectionAudit        = "audit"
+	SectionUsers        = "users"
+	SectionSettings     = "settings"
+	SectionAccount      = "account"
 )
 
-// Page is what every page model embeds: title, navigation state, backend and flashes.
+// Page is what every page model embeds: title, navigation state, backend,
+// flashes and the signed-in person.
 type Page struct {
 	Title   string
 	Section string
@@ -50,6 +55,10 @@ type Page struct {
 	Crumbs  []Crumb
 	// Path is the current request path, for forms that come back to it.
 	Path string
+	// User is the signed-in person (nil on the sign-in and setup pages).
+	User *User
+	// ReadOnly is Berth's read-only mode: every change is refused.
+	ReadOnly bool
 }
 
 func asset(name string) string { return static.Path(name) }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -112,10 +113,17 @@ func (b *Browser) Problems() []string {
 	return out
 }
 
+// actionTimeout bounds one browser action, so a missing element fails the
+// test with a message instead of hanging the test binary.
+const actionTimeout = 30 * time.Second
+
 // Run runs one chromedp action in the tab, failing the test on error.
 func Run[T any](t testing.TB, b *Browser, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(b.Ctx, a)
+	// The tab has run once (NewBrowser), so a deadline here ends only this action.
+	ctx, cancel := context.WithTimeout(b.Ctx, actionTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,6 +77,9 @@ type Env struct {
 	Client *http.Client
 	// Logs holds everything the server logged.
 	Logs *SyncBuffer
+	// Admin is the account the client is signed in as after New (unless
+	// Options.NoSignIn).
+	Admin Account
 }
 
 // SyncBuffer is a bytes.Buffer safe for a logger and a test to share.
@@ -101,9 +104,20 @@ func (b *SyncBuffer) String() string {
 // Options adjust the server a test gets.
 type Options struct {
 	Regions []string
+	// NoSignIn leaves the client signed out (New signs in an admin).
+	NoSignIn bool
+	// Auth configures sign-in (read-only mode, timeouts, SSO, proxy).
+	Auth web.AuthOptions
+	// Store, when set, is used instead of a new SQLite store (two servers
+	// on one store play two replicas); SessionKeys likewise.
+	Store       *store.Store
+	SessionKeys [][]byte
 }
 
-// New starts a Berth server in local mode on the shared emulator.
+// New starts a Berth server in local mode on the shared emulator, with its
+// client signed in as an admin (env.Admin). Use env.SignIn(t, "viewer") to
+// act with another role, NewWith(t, Options{NoSignIn: true}) to start
+// signed out.
 func New(t testing.TB) *Env { return NewWith(t, Options{}) }
 
 // NewWith is New with options.
@@ -115,9 +129,12 @@ func NewWith(t testing.TB, o Options) *Env {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.OpenSQLite(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
+	st := o.Store
+	if st == nil {
+		st, err = store.OpenSQLite(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	reg := prometheus.NewRegistry()
 	backend, err := cloud.New(ctx, cloud.Options{Endpoint: endpoint, Region: "us-east-1", Observe: web.ObserveAWS(reg)})
@@ -125,16 +142,23 @@ func NewWith(t testing.TB, o Options) *Env {
 		t.Fatal(err)
 	}
 	logs := &SyncBuffer{}
-	keys := [][]byte{randomBytes(32), randomBytes(32)}
+	keys := o.SessionKeys
+	if keys == nil {
+		keys = [][]byte{randomBytes(32), randomBytes(32)}
+	}
 	srv := web.New(web.Options{
 		Backend: backend, Store: st, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		SessionKeys: keys, Regions: o.Regions, Metrics: reg,
+		SessionKeys: keys, Regions: o.Regions, Metrics: reg, Auth: o.Auth,
 	})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() { ts.Close(); st.Close() })
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &Env{URL: ts.URL, EmulatorURL: endpoint, DataDir: dir, Server: srv, Backend: backend, Store: st, Client: client, Logs: logs}
+	env := &Env{URL: ts.URL, EmulatorURL: endpoint, DataDir: dir, Server: srv, Backend: backend, Store: st, Client: client, Logs: logs}
+	if !o.NoSignIn {
+		env.Admin = env.SignIn(t, "admin")
+	}
+	return env
 }
 
 // Name returns a unique lowercase resource name with the given prefix, so
