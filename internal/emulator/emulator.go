@@ -16,6 +16,7 @@ import (
 	"github.com/berthhq/berth/internal/emulator/iam"
 	"github.com/berthhq/berth/internal/emulator/kms"
 	"github.com/berthhq/berth/internal/emulator/logs"
+	"github.com/berthhq/berth/internal/emulator/registry"
 	"github.com/berthhq/berth/internal/emulator/secretsmanager"
 	"github.com/berthhq/berth/internal/emulator/state"
 	"github.com/berthhq/berth/internal/emulator/sts"
@@ -62,6 +63,14 @@ func New(opts Options) (*Emulator, error) {
 			return nil, fmt.Errorf("emulator: %w", err)
 		}
 	}
+	// The OCI registry (/v2/) shares ECR's image store and keeps blobs
+	// beside the state database.
+	reg, err := registry.New(db, registry.Options{Dir: filepath.Join(opts.DataDir, "emulator"), Logger: opts.Logger})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	r.Fallback = reg
 	return &Emulator{router: r, db: db}, nil
 }
 
