@@ -563,12 +563,28 @@ func (g *Registry) cancelUpload(w http.ResponseWriter, r *http.Request, repo ecr
 }
 
 // recover clears what a crash can leave: temp blob files (never renamed,
-// so never a blob), upload data without a session and sessions without data.
+// so never a blob), upload data without a session and sessions without
+// data. It also removes blob files no repository links any more (their
+// repository was deleted through ECR's API, which drops the links).
 func (g *Registry) recover() error {
 	for _, algo := range []string{"sha256", "sha512"} {
-		tmps, _ := filepath.Glob(filepath.Join(g.blobDir, algo, ".tmp-*"))
-		for _, t := range tmps {
-			os.Remove(t)
+		entries, err := os.ReadDir(filepath.Join(g.blobDir, algo))
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			p := filepath.Join(g.blobDir, algo, e.Name())
+			if strings.HasPrefix(e.Name(), ".tmp-") {
+				os.Remove(p)
+				continue
+			}
+			var one int
+			err := g.db.Read().QueryRow(`SELECT 1 FROM registry_blobs WHERE digest=? LIMIT 1`, algo+":"+e.Name()).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				os.Remove(p)
+			} else if err != nil {
+				return err
+			}
 		}
 	}
 	ids := map[string]bool{}

@@ -53,6 +53,10 @@ func TestOCIConformance(t *testing.T) {
 		"OCI_API_MANIFESTS_DELETE=true",
 		"OCI_API_BLOBS_DELETE=true",
 		"OCI_API_BLOBS_UPLOAD_CANCEL=true",
+		// Beyond 1.1's defaults: what the spec's next version tests.
+		"OCI_API_BLOBS_DIGEST_HEADER=true",
+		"OCI_API_MANIFESTS_DIGEST_HEADER=true",
+		"OCI_API_MANIFESTS_TAG_PARAM=true",
 	)
 	out, err := run.CombinedOutput()
 	if err != nil {

@@ -107,7 +107,9 @@ func (g *Registry) putManifest(w http.ResponseWriter, r *http.Request, repo ecr.
 	case "", "application/json", "application/octet-stream", "text/plain":
 		mediaType = ""
 	}
-	tag := ""
+	// tags are the reference when it is a tag, else the ?tag= parameters
+	// (OCI 1.1+: push by digest and tag in one request).
+	var tags []string
 	dig := ecr.Digest(body)
 	if isDigestRef(ref) {
 		d, perr := parseDigest(ref)
@@ -121,11 +123,14 @@ func (g *Registry) putManifest(w http.ResponseWriter, r *http.Request, repo ecr.
 		if d.String() != dig {
 			return digestInvalid("provided digest did not match uploaded content")
 		}
+		tags = r.URL.Query()["tag"]
 	} else {
-		if !tagRE.MatchString(ref) {
+		tags = []string{ref}
+	}
+	for _, tag := range tags {
+		if !tagRE.MatchString(tag) {
 			return newErr(http.StatusBadRequest, "TAG_INVALID", "Invalid parameter at 'imageTag' failed to satisfy constraint: 'must satisfy regular expression '"+tagRE.String()+"''")
 		}
-		tag = ref
 	}
 	var doc manifestDoc
 	if err := json.Unmarshal(body, &doc); err != nil {
@@ -134,11 +139,40 @@ func (g *Registry) putManifest(w http.ResponseWriter, r *http.Request, repo ecr.
 	if err := g.checkReferencedBlobs(r, repo, &doc); err != nil {
 		return err
 	}
-	_, err = g.images.PutManifestAs(r.Context(), repo, body, mediaType, tag, dig)
+	if len(tags) == 0 {
+		tags = []string{""}
+	}
+	for _, tag := range tags {
+		if err := g.storeManifest(r, repo, body, mediaType, tag, dig); err != nil {
+			return err
+		}
+	}
+	h := w.Header()
+	h.Set("Location", "/v2/"+repo.Name+"/manifests/"+dig)
+	h.Set("Docker-Content-Digest", dig)
+	if doc.Subject != nil && doc.Subject.Digest != "" {
+		h.Set("Oci-Subject", doc.Subject.Digest)
+	}
+	if isDigestRef(ref) {
+		for _, tag := range tags {
+			if tag != "" {
+				h.Add("Oci-Tag", tag)
+			}
+		}
+	}
+	h.Set("Content-Length", "0")
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// storeManifest puts the manifest in ECR's image store under one tag ("" for none).
+func (g *Registry) storeManifest(r *http.Request, repo ecr.Repo, body []byte, mediaType, tag, dig string) error {
+	_, err := g.images.PutManifestAs(r.Context(), repo, body, mediaType, tag, dig)
 	var me *ecr.ManifestError
 	switch {
 	case err == nil, errors.Is(err, ecr.ErrImageAlreadyExists):
 		// Pushing the same manifest again is how docker re-pushes; it succeeds.
+		return nil
 	case errors.Is(err, ecr.ErrDigestMismatch):
 		return digestInvalid("provided digest did not match uploaded content")
 	case errors.As(err, &me):
@@ -153,15 +187,6 @@ func (g *Registry) putManifest(w http.ResponseWriter, r *http.Request, repo ecr.
 	default:
 		return err
 	}
-	h := w.Header()
-	h.Set("Location", "/v2/"+repo.Name+"/manifests/"+dig)
-	h.Set("Docker-Content-Digest", dig)
-	if doc.Subject != nil && doc.Subject.Digest != "" {
-		h.Set("Oci-Subject", doc.Subject.Digest)
-	}
-	h.Set("Content-Length", "0")
-	w.WriteHeader(http.StatusCreated)
-	return nil
 }
 
 // checkReferencedBlobs refuses an image manifest whose config or layers the

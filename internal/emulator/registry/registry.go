@@ -39,7 +39,7 @@ var schema = []string{
 		PRIMARY KEY (account, region, repository, digest),
 		FOREIGN KEY (account, region, repository) REFERENCES ecr_repositories (account, region, name) ON DELETE CASCADE
 	) WITHOUT ROWID`,
-	`CREATE INDEX IF NOT EXISTS registry_blobs_by_digest ON registry_blobs (account, region, digest)`,
+	`CREATE INDEX IF NOT EXISTS registry_blobs_by_digest ON registry_blobs (digest, account, region)`,
 	`CREATE TABLE IF NOT EXISTS registry_uploads (
 		id TEXT PRIMARY KEY,
 		account TEXT NOT NULL,
