@@ -410,7 +410,7 @@ func (g *Registry) appendChunk(r *http.Request, repo ecr.Repo, id string, size i
 		delete(g.hashes, id)
 		g.mu.Unlock()
 	}
-	bw := bufio.NewWriterSize(dst, 1<<20)
+	bw := bufio.NewWriterSize(dst, 256<<10)
 	n, err := io.Copy(bw, r.Body)
 	if err == nil {
 		err = bw.Flush()

@@ -15,7 +15,8 @@ const conformancePkg = "github.com/opencontainers/distribution-spec/conformance"
 
 // TestOCIConformance builds the OCI distribution-spec conformance suite and
 // runs all of it (pull, push, content discovery, content management) against
-// the emulator, logged in as `docker login --username AWS` would be.
+// a running `berth emulator`, logged in as `docker login --username AWS`
+// would be.
 func TestOCIConformance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the OCI conformance suite")
@@ -27,7 +28,7 @@ func TestOCIConformance(t *testing.T) {
 		t.Fatalf("go test -c %s: %v\n%s", conformancePkg, err, out)
 	}
 
-	g := startReg(t)
+	g := regFor(t, startBerth(t, freeAddr(t), t.TempDir()).env)
 	g.createRepo(t, "conformance/repo1", types.ImageTagMutabilityMutable)
 	g.createRepo(t, "conformance/repo2", types.ImageTagMutabilityMutable)
 

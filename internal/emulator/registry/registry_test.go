@@ -496,6 +496,41 @@ func TestRestart(t *testing.T) {
 	if d, _ := got.Digest(); d != want {
 		t.Errorf("digest %s after restart, want %s", d, want)
 	}
+
+	// Deleting the repository through ECR drops its blobs' links; the next
+	// start removes the files.
+	if n := len(blobFiles(t, dir)); n != 3 {
+		t.Fatalf("%d blob files, want 2 layers and a config", n)
+	}
+	if _, err := g2.ecr.DeleteRepository(context.Background(), &ecr.DeleteRepositoryInput{RepositoryName: aws.String("kept"), Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	g2.env.Emulator.Close()
+	emutest.StartAt(t, dir)
+	if f := blobFiles(t, dir); len(f) != 0 {
+		t.Errorf("blob files of a deleted repository: %v", f)
+	}
+}
+
+// TestFormContentType: curl --data-binary sends a form content type; the
+// upload must still reach the registry, not the AWS Query protocol.
+func TestFormContentType(t *testing.T) {
+	t.Parallel()
+	g := startReg(t)
+	g.createRepo(t, "curl", types.ImageTagMutabilityMutable)
+	data := []byte("hello from curl")
+	dg, _, _ := v1.SHA256(bytes.NewReader(data))
+	req, _ := http.NewRequest(http.MethodPost, g.env.URL+"/v2/curl/blobs/uploads/?digest="+dg.String(), bytes.NewReader(data))
+	req.SetBasicAuth("AWS", g.pass)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 || resp.Header.Get("Docker-Content-Digest") != dg.String() {
+		t.Errorf("upload with a form content type: %d", resp.StatusCode)
+	}
 }
 
 // validate reads every layer to the end, which checks its digest.
