@@ -120,7 +120,7 @@ func (g *Registry) writeTemp(algo string, body io.Reader) (path string, size int
 		return "", 0, "", err
 	}
 	h := newHash(algo)
-	size, err = io.Copy(io.MultiWriter(f, h), body)
+	size, err = io.Copy(io.MultiWriter(f, h), &clientBody{body})
 	if err == nil {
 		err = f.Sync()
 	}
@@ -134,6 +134,18 @@ func (g *Registry) writeTemp(algo string, body io.Reader) (path string, size int
 	return f.Name(), size, algo + ":" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// clientBody marks a failure to read the request body as the client's: an
+// upload cut off by the client is a 400, not a server error.
+type clientBody struct{ r io.Reader }
+
+func (c *clientBody) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = newErr(http.StatusBadRequest, "BLOB_UPLOAD_INVALID", "the upload was interrupted: "+err.Error())
+	}
+	return n, err
+}
+
 // ---- GET / HEAD / DELETE /v2/<name>/blobs/<digest> ----
 
 func (g *Registry) getBlob(w http.ResponseWriter, r *http.Request, repo ecr.Repo, ref string) error {
@@ -141,7 +153,7 @@ func (g *Registry) getBlob(w http.ResponseWriter, r *http.Request, repo ecr.Repo
 	if perr != nil {
 		return perr
 	}
-	size, ok, err := blobLinked(g.db.Read(), r.Context(), repo, d.String())
+	_, ok, err := blobLinked(g.db.Read(), r.Context(), repo, d.String())
 	if err != nil {
 		return err
 	}
@@ -161,7 +173,6 @@ func (g *Registry) getBlob(w http.ResponseWriter, r *http.Request, repo ecr.Repo
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Etag", `"`+d.String()+`"`)
 	h.Set("Cache-Control", "max-age=31536000")
-	_ = size
 	// ServeContent answers HEAD, Range and If-Range.
 	http.ServeContent(w, r, "", zeroTime, f)
 	return nil
@@ -319,15 +330,19 @@ func (g *Registry) mount(ctx context.Context, repo ecr.Repo, d digest, from stri
 			return false, err
 		}
 	}
-	if _, err := os.Stat(g.blobPath(d)); err != nil {
-		return false, nil
-	}
+	mounted := false
 	err = g.db.Write(ctx, func(tx *state.Tx) error {
+		// Checked under the writer lock: a delete of the last link removes
+		// the file in the same lock.
+		if _, err := os.Stat(g.blobPath(d)); err != nil {
+			return nil
+		}
+		mounted = true
 		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO registry_blobs (account, region, repository, digest, size, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			repo.Account, repo.Region, repo.Name, d.String(), size, g.now().UnixMilli())
 		return err
 	})
-	return err == nil, err
+	return mounted && err == nil, err
 }
 
 // session reads an upload session of the repository.
@@ -411,7 +426,7 @@ func (g *Registry) appendChunk(r *http.Request, repo ecr.Repo, id string, size i
 		g.mu.Unlock()
 	}
 	bw := bufio.NewWriterSize(dst, 256<<10)
-	n, err := io.Copy(bw, r.Body)
+	n, err := io.Copy(bw, &clientBody{r.Body})
 	if err == nil {
 		err = bw.Flush()
 	}

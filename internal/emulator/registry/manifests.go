@@ -260,13 +260,12 @@ const maxTagsPage = 1000
 func (g *Registry) listTags(w http.ResponseWriter, r *http.Request, repo ecr.Repo) error {
 	q := r.URL.Query()
 	n := maxTagsPage
-	explicit := false
 	if v := q.Get("n"); v != "" {
 		i, err := strconv.Atoi(v)
 		if err != nil || i < 0 {
 			return newErr(http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "invalid number of results requested")
 		}
-		n, explicit = min(i, maxTagsPage), true
+		n = min(i, maxTagsPage)
 	}
 	last := q.Get("last")
 	var tags []string
@@ -286,7 +285,6 @@ func (g *Registry) listTags(w http.ResponseWriter, r *http.Request, repo ecr.Rep
 	if len(tags) > n {
 		tags = tags[:n]
 		next := url.Values{"n": {strconv.Itoa(n)}, "last": {tags[n-1]}}
-		_ = explicit
 		w.Header().Set("Link", fmt.Sprintf(`</v2/%s/tags/list?%s>; rel="next"`, repo.Name, next.Encode()))
 	}
 	b, err := json.Marshal(struct {
