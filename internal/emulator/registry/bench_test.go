@@ -34,13 +34,15 @@ func BenchmarkImage100MB(b *testing.B) {
 		b.Fatal(err)
 	}
 
+	pushes := 0 // repository names stay unique across -count runs
 	b.Run("push", func(b *testing.B) {
 		b.SetBytes(benchImageSize)
-		for i := 0; b.Loop(); i++ {
+		for b.Loop() {
 			// A fresh repository each time, or the client finds the layer
 			// already there and skips the upload.
 			b.StopTimer()
-			repo := fmt.Sprintf("bench/push-%d", i)
+			pushes++
+			repo := fmt.Sprintf("bench/push-%d", pushes)
 			g.createRepo(b, repo, types.ImageTagMutabilityMutable)
 			b.StartTimer()
 			if err := remote.Write(g.ref(b, repo+":v1"), img, g.opts()...); err != nil {
