@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"strings"
 
 	"github.com/berthhq/berth/internal/emulator/awsapi"
 	"github.com/berthhq/berth/internal/emulator/ecr"
@@ -16,6 +17,7 @@ import (
 	"github.com/berthhq/berth/internal/emulator/iam"
 	"github.com/berthhq/berth/internal/emulator/kms"
 	"github.com/berthhq/berth/internal/emulator/logs"
+	"github.com/berthhq/berth/internal/emulator/registry"
 	"github.com/berthhq/berth/internal/emulator/secretsmanager"
 	"github.com/berthhq/berth/internal/emulator/state"
 	"github.com/berthhq/berth/internal/emulator/sts"
@@ -62,11 +64,28 @@ func New(opts Options) (*Emulator, error) {
 			return nil, fmt.Errorf("emulator: %w", err)
 		}
 	}
+	// The OCI registry (/v2/) shares ECR's image store and keeps blobs
+	// beside the state database.
+	reg, err := registry.New(db, registry.Options{Dir: filepath.Join(opts.DataDir, "emulator"), Logger: opts.Logger})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	r.Fallback = reg
 	return &Emulator{router: r, db: db}, nil
 }
 
-// ServeHTTP answers one AWS API request.
-func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.router.ServeHTTP(w, r) }
+// ServeHTTP answers one AWS API request, or a registry request under /v2/.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// AWS calls all go to "/"; sending /v2/ straight to the registry keeps
+	// an upload that carries a form content type (curl --data-binary's
+	// default) from being read as a Query-protocol call.
+	if r.URL.Path == "/v2" || strings.HasPrefix(r.URL.Path, "/v2/") {
+		e.router.Fallback.ServeHTTP(w, r)
+		return
+	}
+	e.router.ServeHTTP(w, r)
+}
 
 // AccountID is the account the emulator answers for.
 func (e *Emulator) AccountID() string { return e.router.Account() }

@@ -135,9 +135,27 @@ func (s *Images) RepositoryExists(ctx context.Context, r Repo) (bool, error) {
 // image (which stays, untagged if that was its last tag), and a manifest list
 // must reference images already in the repository. mediaType may be empty.
 func (s *Images) PutManifest(ctx context.Context, r Repo, manifest []byte, mediaType, tag string) (*Image, error) {
+	return s.PutManifestAs(ctx, r, manifest, mediaType, tag, "")
+}
+
+// ErrDigestMismatch is returned by PutManifestAs when the manifest's bytes
+// do not hash to the digest given.
+var ErrDigestMismatch = errors.New("ecr: manifest does not match its digest")
+
+// PutManifestAs is PutManifest with the digest the image is stored under:
+// "" or a sha256 digest is the usual content address; a sha512 digest is
+// how an OCI client pushes by /v2/<name>/manifests/sha512:…. The digest
+// must match the manifest's bytes (ErrDigestMismatch).
+func (s *Images) PutManifestAs(ctx context.Context, r Repo, manifest []byte, mediaType, tag, digest string) (*Image, error) {
 	p, err := parseManifest(manifest, mediaType)
 	if err != nil {
 		return nil, err
+	}
+	if digest != "" {
+		if digest != p.digest && digest != digestSHA512(manifest) {
+			return nil, ErrDigestMismatch
+		}
+		p.digest = digest
 	}
 	var img *Image
 	err = s.db.Write(ctx, func(tx *state.Tx) error {
@@ -445,4 +463,31 @@ func filterValues(filtersJSON string) []string {
 		out[i] = f.Filter
 	}
 	return out
+}
+
+// DeleteTag removes one tag and keeps its image, untagged if that was its
+// last tag. It is the OCI registry's DELETE /v2/<name>/manifests/<tag>,
+// which unlike BatchDeleteImage by tag must leave the manifest pullable by
+// digest.
+func (s *Images) DeleteTag(ctx context.Context, r Repo, tag string) error {
+	return s.db.Write(ctx, func(tx *state.Tx) error {
+		if ok, err := repoExistsTx(tx, r); err != nil || !ok {
+			if err == nil {
+				err = ErrRepositoryNotFound
+			}
+			return err
+		}
+		res, err := tx.Exec(`DELETE FROM ecr_image_tags WHERE account=? AND region=? AND repository=? AND tag=?`,
+			r.Account, r.Region, r.Name, tag)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err == nil {
+				err = ErrImageNotFound
+			}
+			return err
+		}
+		return nil
+	})
 }

@@ -2,6 +2,7 @@ package ecr
 
 import (
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 )
@@ -21,6 +22,11 @@ const (
 func Digest(manifest []byte) string {
 	sum := sha256.Sum256(manifest)
 	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+func digestSHA512(manifest []byte) string {
+	sum := sha512.Sum512(manifest)
+	return "sha512:" + hex.EncodeToString(sum[:])
 }
 
 // ManifestError says why a manifest was refused. Field and Constraint fill
