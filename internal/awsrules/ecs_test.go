@@ -1,0 +1,353 @@
+package awsrules
+
+import (
+	"strings"
+	"testing"
+)
+
+func ecsStr(s string) *string { return &s }
+func ecsInt(i int) *int       { return &i }
+func ecsBool(b bool) *bool    { return &b }
+
+func TestValidECSName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ok   bool
+	}{
+		{"web", true},
+		{"Web_app-2", true},
+		{strings.Repeat("a", 255), true},
+		{strings.Repeat("a", 256), false},
+		{"", false},
+		{"web.app", false},
+		{"web app", false},
+		{"web/app", false},
+		{"wéb", false},
+	} {
+		if got := ValidECSName(tc.name); got != tc.ok {
+			t.Errorf("ValidECSName(%q) = %v, want %v", tc.name, got, tc.ok)
+		}
+		if got := len(ECSNameProblems("Family", tc.name)) == 0; got != tc.ok {
+			t.Errorf("ECSNameProblems(%q) ok = %v, want %v", tc.name, got, tc.ok)
+		}
+	}
+}
+
+func TestParseTaskCPU(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"1024", 1024, true},
+		{"256", 256, true},
+		{"1 vCPU", 1024, true},
+		{"1 vcpu", 1024, true},
+		{"2vCPU", 2048, true},
+		{"0.25 vcpu", 256, true},
+		{".5 vCPU", 512, true},
+		{"4 vCPUs", 4096, true},
+		{" 512 ", 512, true},
+		{"333", 333, true},
+		{"0.1 vcpu", 0, false}, // 102.4 units is not a whole unit
+		{"1024.5", 0, false},
+		{"0", 0, false},
+		{"-256", 0, false},
+		{"1 GB", 0, false},
+		{"", 0, false},
+		{"abc", 0, false},
+	} {
+		got, ok := ParseTaskCPU(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("ParseTaskCPU(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestParseTaskMemory(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"512", 512, true},
+		{"2GB", 2048, true},
+		{"2 GB", 2048, true},
+		{"2 gb", 2048, true},
+		{"0.5 GB", 512, true},
+		{"1GiB", 1024, true},
+		{"30720", 30720, true},
+		{"1.5", 0, false},
+		{"0", 0, false},
+		{"2 vCPU", 0, false},
+		{"", 0, false},
+		{"2TB", 0, false},
+	} {
+		got, ok := ParseTaskMemory(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("ParseTaskMemory(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestIsFargateSize(t *testing.T) {
+	for _, tc := range []struct {
+		cpu, mem int
+		ok       bool
+	}{
+		{256, 512, true}, {256, 1024, true}, {256, 2048, true}, {256, 3072, false}, {256, 256, false},
+		{512, 1024, true}, {512, 4096, true}, {512, 512, false}, {512, 1536, false}, {512, 5120, false},
+		{1024, 2048, true}, {1024, 8192, true}, {1024, 1024, false}, {1024, 9216, false}, {1024, 2560, false},
+		{2048, 4096, true}, {2048, 16384, true}, {2048, 17408, false},
+		{4096, 8192, true}, {4096, 30720, true}, {4096, 31744, false},
+		{8192, 16384, true}, {8192, 20480, true}, {8192, 61440, true}, {8192, 17408, false}, {8192, 62464, false},
+		{16384, 32768, true}, {16384, 40960, true}, {16384, 122880, true}, {16384, 33792, false}, {16384, 131072, false},
+		{333, 1024, false}, {32768, 131072, false},
+	} {
+		if got := IsFargateSize(tc.cpu, tc.mem); got != tc.ok {
+			t.Errorf("IsFargateSize(%d, %d) = %v, want %v", tc.cpu, tc.mem, got, tc.ok)
+		}
+	}
+	total := 0
+	for _, s := range FargateSizes {
+		total += len(s.Memory)
+	}
+	if total != 74 {
+		t.Errorf("Fargate has %d sizes, want 74", total)
+	}
+}
+
+// fargateTD is a minimal valid Fargate task definition.
+func fargateTD() ECSTaskDefinition {
+	return ECSTaskDefinition{
+		Family:                  "web",
+		NetworkMode:             "awsvpc",
+		RequiresCompatibilities: []string{"FARGATE"},
+		CPU:                     ecsStr("256"),
+		Memory:                  ecsStr("512"),
+		Containers:              []ECSContainer{{Name: "app", Image: "nginx"}},
+	}
+}
+
+func TestTaskDefinitionProblems(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(*ECSTaskDefinition)
+		field  string // first problem's field; "" means valid
+		aws    string // substring of the first problem's AWS message
+	}{
+		{"valid fargate", func(*ECSTaskDefinition) {}, "", ""},
+		{"fargate vcpu forms", func(td *ECSTaskDefinition) { td.CPU = ecsStr("1 vCPU"); td.Memory = ecsStr("2 GB") }, "", ""},
+		{"fargate quarter vcpu", func(td *ECSTaskDefinition) { td.CPU = ecsStr("0.25 vcpu"); td.Memory = ecsStr("1GB") }, "", ""},
+		{"blank family", func(td *ECSTaskDefinition) { td.Family = "" }, "family", "Family can not be blank."},
+		{"bad family", func(td *ECSTaskDefinition) { td.Family = "web.app" }, "family", "Family contains invalid characters."},
+		{"no containers", func(td *ECSTaskDefinition) { td.Containers = nil }, "containerDefinitions", "Container list cannot be empty."},
+		{"11 containers", func(td *ECSTaskDefinition) {
+			td.Containers = nil
+			for i := 0; i < 11; i++ {
+				td.Containers = append(td.Containers, ECSContainer{Name: "c" + string(rune('a'+i)), Image: "x"})
+			}
+		}, "containerDefinitions", "Too many containers."},
+		{"bad container name", func(td *ECSTaskDefinition) { td.Containers[0].Name = "my app" }, "containerDefinitions[0].name", "Container.name contains invalid characters."},
+		{"duplicate container", func(td *ECSTaskDefinition) {
+			td.Containers = append(td.Containers, ECSContainer{Name: "app", Image: "x"})
+		}, "containerDefinitions[1].name", "Duplicate container name"},
+		{"no image", func(td *ECSTaskDefinition) { td.Containers[0].Image = "" }, "containerDefinitions[0].image", "Container.image"},
+		{"fargate bridge", func(td *ECSTaskDefinition) { td.NetworkMode = "bridge" }, "networkMode", "Fargate only supports network mode ‘awsvpc’."},
+		{"fargate default network", func(td *ECSTaskDefinition) { td.NetworkMode = "" }, "networkMode", "Fargate only supports network mode ‘awsvpc’."},
+		{"fargate no cpu", func(td *ECSTaskDefinition) { td.CPU = nil }, "cpu", "Fargate requires that 'cpu' be defined at the task level."},
+		{"fargate no memory", func(td *ECSTaskDefinition) { td.Memory = nil }, "memory", "Fargate requires that 'memory' be defined at the task level."},
+		{"fargate cpu 333", func(td *ECSTaskDefinition) { td.CPU = ecsStr("333"); td.Memory = ecsStr("1024") }, "memory",
+			"No Fargate configuration exists for given values: 333 CPU, 1024 memory."},
+		{"fargate 1024/1024", func(td *ECSTaskDefinition) { td.CPU = ecsStr("1024"); td.Memory = ecsStr("1024") }, "memory", "1024 CPU, 1024 memory"},
+		{"fargate privileged", func(td *ECSTaskDefinition) { td.Containers[0].Privileged = true }, "containerDefinitions[0].privileged", "privileged"},
+		{"fargate ipc", func(td *ECSTaskDefinition) { td.IpcMode = "host" }, "ipcMode", "do not support ipcMode."},
+		{"fargate pid task ok", func(td *ECSTaskDefinition) { td.PidMode = "task" }, "", ""},
+		{"fargate pid host", func(td *ECSTaskDefinition) { td.PidMode = "host" }, "pidMode", "pidMode 'host'"},
+		{"fargate placement", func(td *ECSTaskDefinition) { td.PlacementConstraints = 1 }, "placementConstraints", "placement constraints"},
+		{"fargate docker volume", func(td *ECSTaskDefinition) { td.DockerVolumes = 1 }, "volumes", "dockerVolumeConfiguration"},
+		{"fargate devices", func(td *ECSTaskDefinition) { td.Containers[0].Devices = 1 }, "containerDefinitions[0].linuxParameters.devices", "devices"},
+		{"awsvpc links", func(td *ECSTaskDefinition) { td.Containers[0].Links = []string{"db"} }, "containerDefinitions[0].links", "Links are not supported when networkMode=awsvpc."},
+		{"awsvpc hostname", func(td *ECSTaskDefinition) { td.Containers[0].Hostname = "h" }, "containerDefinitions[0].hostname", "hostname is not supported"},
+		{"fargate awslogs no role", func(td *ECSTaskDefinition) { td.Containers[0].LogDriver = "awslogs" }, "executionRoleArn", "execution role ARN to support log driver awslogs"},
+		{"fargate awslogs role", func(td *ECSTaskDefinition) {
+			td.Containers[0].LogDriver = "awslogs"
+			td.ExecutionRoleArn = "arn:aws:iam::1:role/x"
+		}, "", ""},
+		{"fargate json-file", func(td *ECSTaskDefinition) { td.Containers[0].LogDriver = "json-file" }, "containerDefinitions[0].logConfiguration.logDriver", "do not support log driver json-file"},
+		{"bad log driver", func(td *ECSTaskDefinition) { td.Containers[0].LogDriver = "loki" }, "containerDefinitions[0].logConfiguration.logDriver", "Log driver loki"},
+		{"no essential", func(td *ECSTaskDefinition) { td.Containers[0].Essential = ecsBool(false) }, "containerDefinitions", "at least one essential container"},
+		{"essential default", func(td *ECSTaskDefinition) { td.Containers[0].Essential = nil }, "", ""},
+		{"container memory over task", func(td *ECSTaskDefinition) { td.Containers[0].Memory = ecsInt(1024) }, "containerDefinitions[0].memory",
+			"The 'memory' setting for container 'app' is greater than for the task."},
+		{"reservation over memory", func(td *ECSTaskDefinition) {
+			td.Containers[0].Memory = ecsInt(256)
+			td.Containers[0].MemoryReservation = ecsInt(300)
+		}, "containerDefinitions[0].memoryReservation", "'memoryReservation' must be less than or equal to 'memory'"},
+		{"reservation equals memory", func(td *ECSTaskDefinition) {
+			td.Containers[0].Memory = ecsInt(256)
+			td.Containers[0].MemoryReservation = ecsInt(256)
+		}, "", ""},
+		{"reservations over task", func(td *ECSTaskDefinition) {
+			td.Containers[0].MemoryReservation = ecsInt(300)
+			td.Containers = append(td.Containers, ECSContainer{Name: "side", Image: "x", MemoryReservation: ecsInt(300)})
+		}, "memory", "The sum of all container 'memoryReservation' values"},
+		{"container cpu over task", func(td *ECSTaskDefinition) { td.Containers[0].CPU = 512 }, "cpu", "The sum of all container 'cpu' values"},
+		{"awsvpc host port differs", func(td *ECSTaskDefinition) {
+			td.Containers[0].PortMappings = []ECSPortMapping{{ContainerPort: ecsInt(80), HostPort: ecsInt(8080)}}
+		}, "containerDefinitions[0].portMappings[0].hostPort", "When networkMode=awsvpc, the host ports and container ports in port mappings must match."},
+		{"awsvpc host port equal", func(td *ECSTaskDefinition) {
+			td.Containers[0].PortMappings = []ECSPortMapping{{ContainerPort: ecsInt(80), HostPort: ecsInt(80), Protocol: "udp"}}
+		}, "", ""},
+		{"bad protocol", func(td *ECSTaskDefinition) {
+			td.Containers[0].PortMappings = []ECSPortMapping{{ContainerPort: ecsInt(80), Protocol: "sctp"}}
+		}, "containerDefinitions[0].portMappings[0].protocol", "Invalid protocol 'sctp'"},
+		{"port too big", func(td *ECSTaskDefinition) {
+			td.Containers[0].PortMappings = []ECSPortMapping{{ContainerPort: ecsInt(70000)}}
+		}, "containerDefinitions[0].portMappings[0].containerPort", "Invalid port 70000"},
+		{"port range", func(td *ECSTaskDefinition) {
+			td.Containers[0].PortMappings = []ECSPortMapping{{ContainerPortRange: "8000-8010"}}
+		}, "", ""},
+		{"bad port range", func(td *ECSTaskDefinition) {
+			td.Containers[0].PortMappings = []ECSPortMapping{{ContainerPortRange: "9000-8000"}}
+		}, "containerDefinitions[0].portMappings[0].containerPortRange", "containerPortRange"},
+		{"health retries 11", func(td *ECSTaskDefinition) {
+			td.Containers[0].HealthCheck = &ECSHealthCheck{Command: []string{"CMD", "true"}, Retries: ecsInt(11)}
+		}, "containerDefinitions[0].healthCheck.retries",
+			"Health check retries must be less than or equal to the maximum allowed value 10 for container 'app'"},
+		{"health interval 4", func(td *ECSTaskDefinition) {
+			td.Containers[0].HealthCheck = &ECSHealthCheck{Command: []string{"CMD", "true"}, Interval: ecsInt(4)}
+		}, "containerDefinitions[0].healthCheck.interval", "minimum allowed value 5"},
+		{"health timeout 61", func(td *ECSTaskDefinition) {
+			td.Containers[0].HealthCheck = &ECSHealthCheck{Command: []string{"CMD", "true"}, Timeout: ecsInt(61)}
+		}, "containerDefinitions[0].healthCheck.timeout", "maximum allowed value 60"},
+		{"health start 301", func(td *ECSTaskDefinition) {
+			td.Containers[0].HealthCheck = &ECSHealthCheck{Command: []string{"CMD", "true"}, StartPeriod: ecsInt(301)}
+		}, "containerDefinitions[0].healthCheck.startPeriod", "maximum allowed value 300"},
+		{"health ok edges", func(td *ECSTaskDefinition) {
+			td.Containers[0].HealthCheck = &ECSHealthCheck{Command: []string{"CMD", "true"}, Interval: ecsInt(300), Timeout: ecsInt(2), Retries: ecsInt(1), StartPeriod: ecsInt(0)}
+		}, "", ""},
+		{"health no command", func(td *ECSTaskDefinition) { td.Containers[0].HealthCheck = &ECSHealthCheck{} }, "containerDefinitions[0].healthCheck.command", "command"},
+		{"ephemeral 20", func(td *ECSTaskDefinition) { td.EphemeralStorageGiB = ecsInt(20) }, "ephemeralStorage.sizeInGiB", "between 21 and 200"},
+		{"ephemeral 200", func(td *ECSTaskDefinition) { td.EphemeralStorageGiB = ecsInt(200) }, "", ""},
+		{"ephemeral 201", func(td *ECSTaskDefinition) { td.EphemeralStorageGiB = ecsInt(201) }, "ephemeralStorage.sizeInGiB", "between 21 and 200"},
+		{"secret without valueFrom", func(td *ECSTaskDefinition) {
+			td.Containers[0].Secrets = []ECSNameValue{{Name: ecsStr("DB")}}
+		}, "containerDefinitions[0].secrets[0]", "valueFrom"},
+		{"repository credentials empty", func(td *ECSTaskDefinition) { td.Containers[0].RepositoryCredentials = ecsStr("") }, "containerDefinitions[0].repositoryCredentials.credentialsParameter", "credentialsParameter"},
+		{"bad network mode", func(td *ECSTaskDefinition) { td.NetworkMode = "nat" }, "networkMode", "Invalid network mode 'nat'"},
+		{"bad cpu text", func(td *ECSTaskDefinition) { td.CPU = ecsStr("lots") }, "cpu", "Invalid 'cpu' setting for task."},
+		{"bad memory text", func(td *ECSTaskDefinition) { td.Memory = ecsStr("2 TB") }, "memory", "Invalid 'memory' setting for task."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			td := fargateTD()
+			tc.mutate(&td)
+			ps := TaskDefinitionProblems(td)
+			if tc.field == "" {
+				if len(ps) != 0 {
+					t.Fatalf("problems = %+v, want none", ps)
+				}
+				return
+			}
+			if len(ps) == 0 {
+				t.Fatalf("no problems, want %s: %s", tc.field, tc.aws)
+			}
+			if ps[0].Field != tc.field || !strings.Contains(ps[0].AWSMessage, tc.aws) || ps[0].Message == "" || ps[0].Code == "" {
+				t.Errorf("first problem = %+v, want field %s, AWS text containing %q", ps[0], tc.field, tc.aws)
+			}
+		})
+	}
+}
+
+func TestEC2Rules(t *testing.T) {
+	ec2 := func() ECSTaskDefinition {
+		return ECSTaskDefinition{Family: "batch", Containers: []ECSContainer{{Name: "job", Image: "busybox", Memory: ecsInt(128)}}}
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func(*ECSTaskDefinition)
+		aws    string
+	}{
+		{"valid bridge", func(*ECSTaskDefinition) {}, ""},
+		{"no memory anywhere", func(td *ECSTaskDefinition) { td.Containers[0].Memory = nil },
+			"Invalid setting for container 'job'. At least one of 'memory' or 'memoryReservation' must be specified."},
+		{"reservation only", func(td *ECSTaskDefinition) {
+			td.Containers[0].Memory = nil
+			td.Containers[0].MemoryReservation = ecsInt(64)
+		}, ""},
+		{"task memory covers", func(td *ECSTaskDefinition) { td.Containers[0].Memory = nil; td.Memory = ecsStr("512") }, ""},
+		{"cpu 333 fine on EC2", func(td *ECSTaskDefinition) { td.CPU = ecsStr("333") }, ""},
+		{"cpu 64 too small", func(td *ECSTaskDefinition) { td.CPU = ecsStr("64") }, "Invalid 'cpu' setting for task."},
+		{"cpu 200000 too big", func(td *ECSTaskDefinition) { td.CPU = ecsStr("200000") }, "Invalid 'cpu' setting for task."},
+		{"bridge host port free", func(td *ECSTaskDefinition) {
+			td.Containers[0].PortMappings = []ECSPortMapping{{ContainerPort: ecsInt(80), HostPort: ecsInt(8080)}}
+		}, ""},
+		{"host mode ports must match", func(td *ECSTaskDefinition) {
+			td.NetworkMode = "host"
+			td.Containers[0].PortMappings = []ECSPortMapping{{ContainerPort: ecsInt(80), HostPort: ecsInt(8080)}}
+		}, "When networkMode=host"},
+		{"links on bridge", func(td *ECSTaskDefinition) {
+			td.Containers[0].Links = []string{"db"}
+			td.Containers = append(td.Containers, ECSContainer{Name: "db", Image: "postgres", Memory: ecsInt(128)})
+		}, ""},
+		{"privileged on EC2", func(td *ECSTaskDefinition) { td.Containers[0].Privileged = true; td.IpcMode = "host" }, ""},
+		{"fargate log driver fine on EC2", func(td *ECSTaskDefinition) { td.Containers[0].LogDriver = "json-file" }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			td := ec2()
+			tc.mutate(&td)
+			ps := TaskDefinitionProblems(td)
+			if tc.aws == "" {
+				if len(ps) != 0 {
+					t.Fatalf("problems = %+v, want none", ps)
+				}
+				return
+			}
+			if len(ps) == 0 || !strings.Contains(ps[0].AWSMessage, tc.aws) {
+				t.Fatalf("problems = %+v, want %q", ps, tc.aws)
+			}
+		})
+	}
+}
+
+func TestFargateCompatible(t *testing.T) {
+	td := fargateTD()
+	td.RequiresCompatibilities = nil
+	if !FargateCompatible(td) {
+		t.Error("awsvpc 256/512 definition is not Fargate compatible")
+	}
+	td.NetworkMode = "bridge"
+	if FargateCompatible(td) {
+		t.Error("bridge definition is Fargate compatible")
+	}
+	td = fargateTD()
+	td.Containers[0].Privileged = true
+	if FargateCompatible(td) {
+		t.Error("privileged definition is Fargate compatible")
+	}
+	td = fargateTD()
+	td.Memory = ecsStr("600")
+	if FargateCompatible(td) {
+		t.Error("256/600 is Fargate compatible")
+	}
+}
+
+func TestECSTagProblems(t *testing.T) {
+	for _, tc := range []struct {
+		k, v string
+		ok   bool
+	}{
+		{"env", "prod", true},
+		{"team name", "a/b:c=d+e-f@g", true},
+		{"", "x", false},
+		{strings.Repeat("k", 129), "x", false},
+		{"aws:thing", "x", false},
+		{"k", strings.Repeat("v", 257), false},
+		{"k", "bad!", false},
+		{"k", "", true},
+	} {
+		if got := len(ECSTagProblems(tc.k, tc.v)) == 0; got != tc.ok {
+			t.Errorf("ECSTagProblems(%q, %q) ok = %v, want %v", tc.k, tc.v, got, tc.ok)
+		}
+	}
+}

@@ -1,0 +1,806 @@
+package ecs
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/berthhq/berth/internal/awsrules"
+	"github.com/berthhq/berth/internal/emulator/awsapi"
+)
+
+// registerIn is the part of RegisterTaskDefinition's input that validation
+// reads; the stored document is built from the raw request instead.
+type registerIn struct {
+	Family                  *string                   `json:"family"`
+	NetworkMode             *string                   `json:"networkMode"`
+	RequiresCompatibilities []string                  `json:"requiresCompatibilities"`
+	CPU                     *string                   `json:"cpu"`
+	Memory                  *string                   `json:"memory"`
+	ExecutionRoleArn        *string                   `json:"executionRoleArn"`
+	TaskRoleArn             *string                   `json:"taskRoleArn"`
+	IpcMode                 *string                   `json:"ipcMode"`
+	PidMode                 *string                   `json:"pidMode"`
+	PlacementConstraints    []any                     `json:"placementConstraints"`
+	EphemeralStorage        *struct{ SizeInGiB *int } `json:"ephemeralStorage"`
+	Volumes                 []volumeIn                `json:"volumes"`
+	ContainerDefinitions    []containerIn             `json:"containerDefinitions"`
+	Tags                    []tag                     `json:"tags"`
+}
+
+type volumeIn struct {
+	Host *struct {
+		SourcePath *string `json:"sourcePath"`
+	} `json:"host"`
+	DockerVolumeConfiguration any `json:"dockerVolumeConfiguration"`
+	EfsVolumeConfiguration    any `json:"efsVolumeConfiguration"`
+}
+
+type containerIn struct {
+	Name              *string  `json:"name"`
+	Image             *string  `json:"image"`
+	CPU               *int     `json:"cpu"`
+	Memory            *int     `json:"memory"`
+	MemoryReservation *int     `json:"memoryReservation"`
+	Essential         *bool    `json:"essential"`
+	Links             []string `json:"links"`
+	Hostname          *string  `json:"hostname"`
+	Privileged        *bool    `json:"privileged"`
+	LinuxParameters   *struct {
+		Devices []any `json:"devices"`
+	} `json:"linuxParameters"`
+	PortMappings []struct {
+		ContainerPort      *int    `json:"containerPort"`
+		HostPort           *int    `json:"hostPort"`
+		Protocol           *string `json:"protocol"`
+		ContainerPortRange *string `json:"containerPortRange"`
+	} `json:"portMappings"`
+	HealthCheck *struct {
+		Command     []string `json:"command"`
+		Interval    *int     `json:"interval"`
+		Timeout     *int     `json:"timeout"`
+		Retries     *int     `json:"retries"`
+		StartPeriod *int     `json:"startPeriod"`
+	} `json:"healthCheck"`
+	LogConfiguration *struct {
+		LogDriver *string `json:"logDriver"`
+	} `json:"logConfiguration"`
+	Secrets []struct {
+		Name      *string `json:"name"`
+		ValueFrom *string `json:"valueFrom"`
+	} `json:"secrets"`
+	Environment []struct {
+		Name  *string `json:"name"`
+		Value *string `json:"value"`
+	} `json:"environment"`
+	RepositoryCredentials *struct {
+		CredentialsParameter *string `json:"credentialsParameter"`
+	} `json:"repositoryCredentials"`
+	DependsOn        []any `json:"dependsOn"`
+	StartTimeout     *int  `json:"startTimeout"`
+	StopTimeout      *int  `json:"stopTimeout"`
+	EnvironmentFiles []any `json:"environmentFiles"`
+}
+
+type tag struct {
+	Key   *string `json:"key"`
+	Value *string `json:"value"`
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// rulesView maps the request onto the shared rules' task definition.
+func rulesView(in *registerIn) awsrules.ECSTaskDefinition {
+	td := awsrules.ECSTaskDefinition{
+		Family:                  str(in.Family),
+		NetworkMode:             str(in.NetworkMode),
+		RequiresCompatibilities: in.RequiresCompatibilities,
+		CPU:                     in.CPU,
+		Memory:                  in.Memory,
+		ExecutionRoleArn:        str(in.ExecutionRoleArn),
+		IpcMode:                 str(in.IpcMode),
+		PidMode:                 str(in.PidMode),
+		PlacementConstraints:    len(in.PlacementConstraints),
+	}
+	if in.EphemeralStorage != nil {
+		size := 0
+		if in.EphemeralStorage.SizeInGiB != nil {
+			size = *in.EphemeralStorage.SizeInGiB
+		}
+		td.EphemeralStorageGiB = &size
+	}
+	for _, v := range in.Volumes {
+		if v.DockerVolumeConfiguration != nil {
+			td.DockerVolumes++
+		}
+		if v.Host != nil && str(v.Host.SourcePath) != "" {
+			td.HostVolumes++
+		}
+	}
+	for _, ci := range in.ContainerDefinitions {
+		c := awsrules.ECSContainer{
+			Name:              str(ci.Name),
+			Image:             str(ci.Image),
+			Memory:            ci.Memory,
+			MemoryReservation: ci.MemoryReservation,
+			Essential:         ci.Essential,
+			Links:             ci.Links,
+			Hostname:          str(ci.Hostname),
+			Privileged:        ci.Privileged != nil && *ci.Privileged,
+		}
+		if ci.CPU != nil {
+			c.CPU = *ci.CPU
+		}
+		if ci.LinuxParameters != nil {
+			c.Devices = len(ci.LinuxParameters.Devices)
+		}
+		for _, p := range ci.PortMappings {
+			c.PortMappings = append(c.PortMappings, awsrules.ECSPortMapping{
+				ContainerPort: p.ContainerPort, HostPort: p.HostPort,
+				Protocol: str(p.Protocol), ContainerPortRange: str(p.ContainerPortRange),
+			})
+		}
+		if h := ci.HealthCheck; h != nil {
+			c.HealthCheck = &awsrules.ECSHealthCheck{Command: h.Command, Interval: h.Interval, Timeout: h.Timeout, Retries: h.Retries, StartPeriod: h.StartPeriod}
+		}
+		if ci.LogConfiguration != nil {
+			c.LogDriver = str(ci.LogConfiguration.LogDriver)
+			if c.LogDriver == "" {
+				c.LogDriver = "(none)"
+			}
+		}
+		for _, s := range ci.Secrets {
+			c.Secrets = append(c.Secrets, awsrules.ECSNameValue{Name: s.Name, Value: s.ValueFrom})
+		}
+		for _, e := range ci.Environment {
+			c.Environment = append(c.Environment, awsrules.ECSNameValue{Name: e.Name, Value: e.Value})
+		}
+		if ci.RepositoryCredentials != nil {
+			p := str(ci.RepositoryCredentials.CredentialsParameter)
+			c.RepositoryCredentials = &p
+		}
+		td.Containers = append(td.Containers, c)
+	}
+	return td
+}
+
+func checkTags(tags []tag) error {
+	if len(tags) > awsrules.ECSMaxTags {
+		return errInvalid(fmt.Sprintf("The number of tags cannot exceed %d.", awsrules.ECSMaxTags))
+	}
+	for _, t := range tags {
+		if ps := awsrules.ECSTagProblems(str(t.Key), str(t.Value)); len(ps) > 0 {
+			if strings.HasPrefix(strings.ToLower(str(t.Key)), "aws:") {
+				return errInvalid("Tag keys beginning with 'aws:' are reserved for system use.")
+			}
+			return errInvalid(fmt.Sprintf("Invalid tag: key '%s', value '%s'. %s", str(t.Key), str(t.Value), ps[0]))
+		}
+	}
+	return nil
+}
+
+// decodeObject reads JSON into a map, keeping numbers as written.
+func decodeObject(b []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func stripNulls(m map[string]any) {
+	for k, v := range m {
+		if v == nil {
+			delete(m, k)
+		}
+	}
+}
+
+func timeJSON(t time.Time) json.RawMessage {
+	b, _ := awsapi.Time(t).MarshalJSON()
+	return b
+}
+
+type registerOut struct {
+	TaskDefinition json.RawMessage `json:"taskDefinition"`
+	Tags           []tag           `json:"tags,omitempty"`
+}
+
+func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, error) {
+	if len(body) > awsrules.ECSMaxTaskDefinitionBytes {
+		return nil, awsapi.Errorf(codeClient, "Actual length: '%d'. Max allowed length is '%d' bytes.", len(body), awsrules.ECSMaxTaskDefinitionBytes)
+	}
+	in := new(registerIn)
+	if err := awsapi.Decode(body, in); err != nil {
+		return nil, err
+	}
+	doc, err := decodeObject(body)
+	if err != nil {
+		return nil, awsapi.NewError("SerializationException", "Start of structure or map found where not expected.")
+	}
+	view := rulesView(in)
+	if ps := awsrules.TaskDefinitionProblems(view); len(ps) > 0 {
+		return nil, awsapi.NewError(ps[0].Code, ps[0].AWSMessage)
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	fillTaskDefinition(doc, in, view)
+	family := view.Family
+	tagsJSON, _ := json.Marshal(nonNilTags(in.Tags))
+
+	var out []byte
+	now := time.Now()
+	err = s.db.Write(c, func(tx *sql.Tx) error {
+		var last int
+		err := tx.QueryRow(`SELECT last_revision FROM ecs_task_families WHERE account=? AND region=? AND family=?`,
+			c.Account, c.Region, family).Scan(&last)
+		switch {
+		case isNoRows(err):
+			_, err = tx.Exec(`INSERT INTO ecs_task_families (account, region, family, last_revision, active) VALUES (?, ?, ?, 1, 1)`,
+				c.Account, c.Region, family)
+		case err == nil:
+			_, err = tx.Exec(`UPDATE ecs_task_families SET last_revision = last_revision + 1, active = active + 1
+				WHERE account=? AND region=? AND family=?`, c.Account, c.Region, family)
+		}
+		if err != nil {
+			return err
+		}
+		rev := last + 1
+		doc["revision"] = rev
+		doc["taskDefinitionArn"] = tdARN(c, family, rev)
+		doc["registeredAt"] = timeJSON(now)
+		doc["registeredBy"] = c.GlobalARN("iam", "root")
+		out, err = json.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO ecs_task_definitions (account, region, family, revision, status, doc, tags) VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?)`,
+			c.Account, c.Region, family, rev, string(out), string(tagsJSON))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &registerOut{TaskDefinition: out, Tags: in.Tags}, nil
+}
+
+func nonNilTags(t []tag) []tag {
+	if t == nil {
+		return []tag{}
+	}
+	return t
+}
+
+// fillTaskDefinition turns the request document into the task definition
+// ECS returns: defaults filled in, cpu and memory as plain numbers, and the
+// derived compatibilities and required attributes.
+func fillTaskDefinition(doc map[string]any, in *registerIn, view awsrules.ECSTaskDefinition) {
+	delete(doc, "tags")
+	stripNulls(doc)
+	mode := awsrules.EffectiveNetworkMode(view)
+	doc["networkMode"] = mode
+	if in.CPU != nil {
+		n, _ := awsrules.ParseTaskCPU(*in.CPU)
+		doc["cpu"] = strconv.Itoa(n)
+	}
+	if in.Memory != nil {
+		n, _ := awsrules.ParseTaskMemory(*in.Memory)
+		doc["memory"] = strconv.Itoa(n)
+	}
+	for _, k := range []string{"volumes", "placementConstraints"} {
+		if _, ok := doc[k]; !ok {
+			doc[k] = []any{}
+		}
+	}
+	doc["status"] = "ACTIVE"
+	containers, _ := doc["containerDefinitions"].([]any)
+	for _, raw := range containers {
+		cd, ok := raw.(map[string]any)
+		if !ok {
+			continue
+		}
+		stripNulls(cd)
+		if _, ok := cd["essential"]; !ok {
+			cd["essential"] = true
+		}
+		if _, ok := cd["cpu"]; !ok {
+			cd["cpu"] = 0
+		}
+		for _, k := range []string{"portMappings", "environment", "mountPoints", "volumesFrom", "systemControls"} {
+			if _, ok := cd[k]; !ok {
+				cd[k] = []any{}
+			}
+		}
+		pms, _ := cd["portMappings"].([]any)
+		for _, rp := range pms {
+			pm, ok := rp.(map[string]any)
+			if !ok {
+				continue
+			}
+			stripNulls(pm)
+			if _, ok := pm["protocol"]; !ok {
+				pm["protocol"] = "tcp"
+			}
+			cp, hasCP := pm["containerPort"]
+			if _, ok := pm["hostPort"]; !ok && hasCP {
+				if mode == awsrules.NetworkModeAwsvpc || mode == awsrules.NetworkModeHost {
+					pm["hostPort"] = cp
+				} else {
+					pm["hostPort"] = 0
+				}
+			}
+		}
+		if hc, ok := cd["healthCheck"].(map[string]any); ok {
+			stripNulls(hc)
+			for k, v := range map[string]int{
+				"interval": awsrules.HealthCheckDefaultInterval,
+				"timeout":  awsrules.HealthCheckDefaultTimeout,
+				"retries":  awsrules.HealthCheckDefaultRetries,
+			} {
+				if _, ok := hc[k]; !ok {
+					hc[k] = v
+				}
+			}
+		}
+	}
+
+	compat := []string{awsrules.CompatibilityEC2}
+	switch {
+	case awsrules.FargateCompatible(view):
+		compat = []string{awsrules.CompatibilityEC2, awsrules.CompatibilityFargate}
+	case mode != awsrules.NetworkModeAwsvpc:
+		compat = []string{awsrules.CompatibilityExternal, awsrules.CompatibilityEC2}
+	}
+	doc["compatibilities"] = compat
+	doc["requiresAttributes"] = requiresAttributes(in, mode)
+}
+
+type attribute struct {
+	Name string `json:"name"`
+}
+
+// requiresAttributes derives the container instance capabilities a
+// definition needs, as ECS lists them in requiresAttributes.
+func requiresAttributes(in *registerIn, mode string) []attribute {
+	var names []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	const cap = "com.amazonaws.ecs.capability."
+	exec := str(in.ExecutionRoleArn) != ""
+	for _, c := range in.ContainerDefinitions {
+		if lc := c.LogConfiguration; lc != nil && str(lc.LogDriver) != "" {
+			add(cap + "logging-driver." + str(lc.LogDriver))
+			if str(lc.LogDriver) == "awslogs" && exec {
+				add("ecs.capability.execution-role-awslogs")
+			}
+			add(cap + "docker-remote-api.1.19")
+		}
+		if strings.Contains(str(c.Image), ".dkr.ecr.") {
+			add(cap + "ecr-auth")
+			if exec {
+				add("ecs.capability.execution-role-ecr-pull")
+			}
+		}
+		if c.Privileged != nil && *c.Privileged {
+			add(cap + "privileged-container")
+		}
+		if c.HealthCheck != nil {
+			add("ecs.capability.container-health-check")
+		}
+		if len(c.DependsOn) > 0 || c.StartTimeout != nil || c.StopTimeout != nil {
+			add("ecs.capability.container-ordering")
+		}
+		if c.RepositoryCredentials != nil {
+			add("ecs.capability.private-registry-authentication.secretsmanager")
+		}
+		for _, sec := range c.Secrets {
+			if strings.Contains(str(sec.ValueFrom), ":secretsmanager:") {
+				add("ecs.capability.secrets.asm.environment-variables")
+			} else {
+				add("ecs.capability.secrets.ssm.environment-variables")
+			}
+		}
+		if len(c.EnvironmentFiles) > 0 {
+			add("ecs.capability.env-files.s3")
+		}
+	}
+	if str(in.TaskRoleArn) != "" {
+		add(cap + "task-iam-role")
+	}
+	for _, v := range in.Volumes {
+		if v.EfsVolumeConfiguration != nil {
+			add("ecs.capability.efs")
+		}
+	}
+	if in.EphemeralStorage != nil {
+		add("ecs.capability.extensible-ephemeral-storage")
+	}
+	if mode == awsrules.NetworkModeAwsvpc {
+		add(cap + "docker-remote-api.1.18")
+		add("ecs.capability.task-eni")
+	}
+	out := make([]attribute, len(names))
+	for i, n := range names {
+		out[i] = attribute{Name: n}
+	}
+	return out
+}
+
+type describeIn struct {
+	TaskDefinition *string  `json:"taskDefinition"`
+	Include        []string `json:"include"`
+}
+
+type describeOut struct {
+	TaskDefinition json.RawMessage `json:"taskDefinition"`
+	Tags           []tag           `json:"tags,omitempty"`
+}
+
+// loadTD finds a task definition: a family alone means its latest ACTIVE
+// revision.
+func (s *service) loadTD(c *awsapi.Context, q interface {
+	QueryRow(string, ...any) *sql.Row
+}, ref tdRef) (doc, tags string, rev int, status string, err error) {
+	var row *sql.Row
+	if ref.revision == 0 {
+		row = q.QueryRow(`SELECT doc, tags, revision, status FROM ecs_task_definitions
+			WHERE account=? AND region=? AND status='ACTIVE' AND family=? ORDER BY revision DESC LIMIT 1`,
+			c.Account, c.Region, ref.family)
+	} else {
+		row = q.QueryRow(`SELECT doc, tags, revision, status FROM ecs_task_definitions
+			WHERE account=? AND region=? AND family=? AND revision=?`, c.Account, c.Region, ref.family, ref.revision)
+	}
+	err = row.Scan(&doc, &tags, &rev, &status)
+	return
+}
+
+func (s *service) describeTaskDefinition(c *awsapi.Context, in *describeIn) (*describeOut, error) {
+	if str(in.TaskDefinition) == "" {
+		return nil, errInvalid("taskDefinition can not be blank.")
+	}
+	ref, ok := parseTDRef(c, str(in.TaskDefinition))
+	if !ok {
+		return nil, errNoTaskDefinition
+	}
+	doc, tags, _, _, err := s.loadTD(c, s.db.Read(), ref)
+	if isNoRows(err) {
+		return nil, errNoTaskDefinition
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &describeOut{TaskDefinition: json.RawMessage(doc)}
+	for _, inc := range in.Include {
+		if inc == "TAGS" {
+			out.Tags = []tag{}
+			if err := json.Unmarshal([]byte(tags), &out.Tags); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// setStatus rewrites a stored document's status, adding the timestamp field
+// that goes with it (deregisteredAt, deleteRequestedAt).
+func setStatus(doc, status, stampField string, now time.Time) (string, error) {
+	m, err := decodeObject([]byte(doc))
+	if err != nil {
+		return "", err
+	}
+	m["status"] = status
+	if _, ok := m[stampField]; !ok {
+		m[stampField] = timeJSON(now)
+	}
+	b, err := json.Marshal(m)
+	return string(b), err
+}
+
+type deregisterIn struct {
+	TaskDefinition *string `json:"taskDefinition"`
+}
+
+type deregisterOut struct {
+	TaskDefinition json.RawMessage `json:"taskDefinition"`
+}
+
+func (s *service) deregisterTaskDefinition(c *awsapi.Context, in *deregisterIn) (*deregisterOut, error) {
+	id := str(in.TaskDefinition)
+	if id == "" {
+		return nil, errInvalid("taskDefinition can not be blank.")
+	}
+	ref, ok := parseTDRef(c, id)
+	if !ok {
+		return nil, errNoTaskDefinition
+	}
+	if ref.revision == 0 {
+		return nil, awsapi.NewError(codeClient, "Revision is missing.")
+	}
+	var out string
+	err := s.db.Write(c, func(tx *sql.Tx) error {
+		doc, _, rev, status, err := s.loadTD(c, tx, ref)
+		if isNoRows(err) {
+			return errNoTaskDefinition
+		}
+		if err != nil {
+			return err
+		}
+		out = doc
+		if status != "ACTIVE" {
+			return nil
+		}
+		if out, err = setStatus(doc, "INACTIVE", "deregisteredAt", time.Now()); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE ecs_task_definitions SET status='INACTIVE', doc=? WHERE account=? AND region=? AND family=? AND revision=?`,
+			out, c.Account, c.Region, ref.family, rev); err != nil {
+			return err
+		}
+		_, err = tx.Exec(`UPDATE ecs_task_families SET active = active - 1 WHERE account=? AND region=? AND family=?`,
+			c.Account, c.Region, ref.family)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &deregisterOut{TaskDefinition: json.RawMessage(out)}, nil
+}
+
+type deleteIn struct {
+	TaskDefinitions []string `json:"taskDefinitions"`
+}
+
+type failure struct {
+	Arn    string `json:"arn,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+type deleteOut struct {
+	TaskDefinitions []json.RawMessage `json:"taskDefinitions"`
+	Failures        []failure         `json:"failures"`
+}
+
+// Reasons DeleteTaskDefinitions gives in failures.
+const (
+	reasonInvalidID = "The specified task definition identifier is invalid. Specify a valid name or ARN and try again."
+	reasonNotFound  = "The specified task definition does not exist. Specify a valid account, family, revision and try again."
+	reasonActive    = "The specified task definition is still in ACTIVE status. Please deregister the target and try again."
+)
+
+const maxDelete = 10
+
+func (s *service) deleteTaskDefinitions(c *awsapi.Context, in *deleteIn) (*deleteOut, error) {
+	if len(in.TaskDefinitions) == 0 {
+		return nil, errInvalid("taskDefinitions can not be empty.")
+	}
+	if len(in.TaskDefinitions) > maxDelete {
+		return nil, errInvalid(fmt.Sprintf("You can specify up to %d task definitions in a single request.", maxDelete))
+	}
+	out := &deleteOut{TaskDefinitions: []json.RawMessage{}, Failures: []failure{}}
+	now := time.Now()
+	err := s.db.Write(c, func(tx *sql.Tx) error {
+		for _, id := range in.TaskDefinitions {
+			ref, ok := parseTDRef(c, id)
+			if !ok || ref.revision == 0 {
+				out.Failures = append(out.Failures, failure{Arn: id, Reason: reasonInvalidID})
+				continue
+			}
+			doc, _, _, status, err := s.loadTD(c, tx, ref)
+			if isNoRows(err) {
+				out.Failures = append(out.Failures, failure{Arn: id, Reason: reasonNotFound})
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if status == "ACTIVE" {
+				out.Failures = append(out.Failures, failure{Arn: id, Reason: reasonActive})
+				continue
+			}
+			if status != "DELETE_IN_PROGRESS" {
+				if doc, err = setStatus(doc, "DELETE_IN_PROGRESS", "deleteRequestedAt", now); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(`UPDATE ecs_task_definitions SET status='DELETE_IN_PROGRESS', doc=? WHERE account=? AND region=? AND family=? AND revision=?`,
+					doc, c.Account, c.Region, ref.family, ref.revision); err != nil {
+					return err
+				}
+			}
+			out.TaskDefinitions = append(out.TaskDefinitions, json.RawMessage(doc))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Paging limits of the list operations.
+const (
+	defaultMaxResults = 100
+	maxMaxResults     = 100
+)
+
+func pageSize(max *int) (int, error) {
+	if max == nil {
+		return defaultMaxResults, nil
+	}
+	if *max < 1 || *max > maxMaxResults {
+		return 0, errInvalid(fmt.Sprintf("maxResults must be between 1 and %d.", maxMaxResults))
+	}
+	return *max, nil
+}
+
+var errBadToken = errInvalid("Invalid nextToken.")
+
+type listTDIn struct {
+	FamilyPrefix *string `json:"familyPrefix"`
+	Status       *string `json:"status"`
+	Sort         *string `json:"sort"`
+	NextToken    *string `json:"nextToken"`
+	MaxResults   *int    `json:"maxResults"`
+}
+
+type listTDOut struct {
+	TaskDefinitionArns []string `json:"taskDefinitionArns"`
+	NextToken          *string  `json:"nextToken,omitempty"`
+}
+
+// listTaskDefinitions pages by (family, revision) through the status index:
+// each page is one index range scan, whatever the number of revisions.
+func (s *service) listTaskDefinitions(c *awsapi.Context, in *listTDIn) (*listTDOut, error) {
+	status := "ACTIVE"
+	if in.Status != nil {
+		status = *in.Status
+		if status != "ACTIVE" && status != "INACTIVE" && status != "DELETE_IN_PROGRESS" {
+			return nil, errInvalid("status must be one of [ACTIVE, INACTIVE, DELETE_IN_PROGRESS].")
+		}
+	}
+	desc := false
+	if in.Sort != nil {
+		switch *in.Sort {
+		case "ASC":
+		case "DESC":
+			desc = true
+		default:
+			return nil, errInvalid("sort must be one of [ASC, DESC].")
+		}
+	}
+	limit, err := pageSize(in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT family, revision FROM ecs_task_definitions WHERE account=? AND region=? AND status=?`
+	args := []any{c.Account, c.Region, status}
+	if fp := str(in.FamilyPrefix); fp != "" {
+		q += ` AND family=?`
+		args = append(args, fp)
+	}
+	if tok := str(in.NextToken); tok != "" {
+		key, ok := awsapi.DecodeToken(tok)
+		fam, revText, ok2 := strings.Cut(key, "\x00")
+		rev, err := strconv.Atoi(revText)
+		if !ok || !ok2 || err != nil {
+			return nil, errBadToken
+		}
+		if desc {
+			q += ` AND (family, revision) < (?, ?)`
+		} else {
+			q += ` AND (family, revision) > (?, ?)`
+		}
+		args = append(args, fam, rev)
+	}
+	if desc {
+		q += ` ORDER BY family DESC, revision DESC`
+	} else {
+		q += ` ORDER BY family, revision`
+	}
+	q += ` LIMIT ?`
+	args = append(args, limit+1)
+	rows, err := s.db.Read().QueryContext(c, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := &listTDOut{TaskDefinitionArns: []string{}}
+	var lastFam string
+	var lastRev int
+	for rows.Next() {
+		var fam string
+		var rev int
+		if err := rows.Scan(&fam, &rev); err != nil {
+			return nil, err
+		}
+		if len(out.TaskDefinitionArns) == limit {
+			tok := awsapi.EncodeToken(lastFam + "\x00" + strconv.Itoa(lastRev))
+			out.NextToken = &tok
+			break
+		}
+		out.TaskDefinitionArns = append(out.TaskDefinitionArns, tdARN(c, fam, rev))
+		lastFam, lastRev = fam, rev
+	}
+	return out, rows.Err()
+}
+
+type listFamiliesIn struct {
+	FamilyPrefix *string `json:"familyPrefix"`
+	Status       *string `json:"status"`
+	NextToken    *string `json:"nextToken"`
+	MaxResults   *int    `json:"maxResults"`
+}
+
+type listFamiliesOut struct {
+	Families  []string `json:"families"`
+	NextToken *string  `json:"nextToken,omitempty"`
+}
+
+func (s *service) listTaskDefinitionFamilies(c *awsapi.Context, in *listFamiliesIn) (*listFamiliesOut, error) {
+	q := `SELECT family FROM ecs_task_families WHERE account=? AND region=?`
+	args := []any{c.Account, c.Region}
+	switch str(in.Status) {
+	case "", "ALL":
+	case "ACTIVE":
+		q += ` AND active > 0`
+	case "INACTIVE":
+		q += ` AND active = 0`
+	default:
+		return nil, errInvalid("status must be one of [ACTIVE, INACTIVE, ALL].")
+	}
+	limit, err := pageSize(in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	if fp := str(in.FamilyPrefix); fp != "" {
+		// Families are ASCII, all below 0x7f, so this range is the prefix.
+		q += ` AND family >= ? AND family < ?`
+		args = append(args, fp, fp+"\x7f")
+	}
+	if tok := str(in.NextToken); tok != "" {
+		key, ok := awsapi.DecodeToken(tok)
+		if !ok {
+			return nil, errBadToken
+		}
+		q += ` AND family > ?`
+		args = append(args, key)
+	}
+	q += ` ORDER BY family LIMIT ?`
+	args = append(args, limit+1)
+	rows, err := s.db.Read().QueryContext(c, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := &listFamiliesOut{Families: []string{}}
+	for rows.Next() {
+		var fam string
+		if err := rows.Scan(&fam); err != nil {
+			return nil, err
+		}
+		if len(out.Families) == limit {
+			tok := awsapi.EncodeToken(out.Families[limit-1])
+			out.NextToken = &tok
+			break
+		}
+		out.Families = append(out.Families, fam)
+	}
+	return out, rows.Err()
+}
