@@ -114,8 +114,8 @@ type VolumeForm struct {
 
 // Env value types.
 const (
-	EnvValue     = "value"
-	EnvValueFrom = "valueFrom"
+	EnvTypeValue     = "value"
+	EnvTypeValueFrom = "valueFrom"
 )
 
 // NewTaskDefForm is the builder's starting point, with the console's
@@ -154,8 +154,8 @@ func (f *TaskDefForm) Locked(key string) bool { _, ok := f.Extra[key]; return ok
 // Locked reports whether a container key is kept from JSON as it was.
 func (c ContainerForm) Locked(key string) bool { _, ok := c.Extra[key]; return ok }
 
-// ExtraKeys lists the keys kept from JSON, for the form's note.
-func ExtraKeys(extra map[string]json.RawMessage) []string {
+// TaskDefExtraKeys lists the keys kept from JSON, for the form's note.
+func TaskDefExtraKeys(extra map[string]json.RawMessage) []string {
 	keys := make([]string, 0, len(extra))
 	for k := range extra {
 		keys = append(keys, k)
@@ -181,7 +181,7 @@ func (f *TaskDefForm) Fargate() bool { return f.HasLaunchType("FARGATE") }
 
 // indexes lists the row numbers posted under prefix ("tags" finds tags.0.…,
 // tags.3.…), in order.
-func indexes(v url.Values, prefix string) []int {
+func tdIndexes(v url.Values, prefix string) []int {
 	seen := map[int]bool{}
 	p := prefix + "."
 	for k := range v {
@@ -204,9 +204,9 @@ func indexes(v url.Values, prefix string) []int {
 	return out
 }
 
-func keyValues(v url.Values, prefix string) []KeyValue {
+func tdKeyValues(v url.Values, prefix string) []KeyValue {
 	var out []KeyValue
-	for _, i := range indexes(v, prefix) {
+	for _, i := range tdIndexes(v, prefix) {
 		p := prefix + "." + itoa(i) + "."
 		row := KeyValue{Key: Trimmed(v, p+"key"), Value: v.Get(p + "value")}
 		if row.Key == "" && row.Value == "" {
@@ -217,7 +217,7 @@ func keyValues(v url.Values, prefix string) []KeyValue {
 	return out
 }
 
-func decodeExtra(s string) map[string]json.RawMessage {
+func tdDecodeExtra(s string) map[string]json.RawMessage {
 	if strings.TrimSpace(s) == "" {
 		return nil
 	}
@@ -228,8 +228,8 @@ func decodeExtra(s string) map[string]json.RawMessage {
 	return m
 }
 
-// EncodeExtra writes kept keys for the form's hidden field.
-func EncodeExtra(m map[string]json.RawMessage) string {
+// TaskDefEncodeExtra writes kept keys for the form's hidden field.
+func TaskDefEncodeExtra(m map[string]json.RawMessage) string {
 	if len(m) == 0 {
 		return ""
 	}
@@ -250,19 +250,19 @@ func DecodeTaskDefForm(v url.Values) *TaskDefForm {
 		EphemeralStorage: Trimmed(v, "ephemeralStorage.sizeInGiB"),
 		ProxyEnabled:     Bool(v, "proxyConfiguration.enabled"),
 		ProxyContainer:   Trimmed(v, "proxyConfiguration.containerName"),
-		ProxyProperties:  keyValues(v, "proxyConfiguration.properties"),
-		Tags:             keyValues(v, "tags"),
-		Extra:            decodeExtra(v.Get("extra")),
+		ProxyProperties:  tdKeyValues(v, "proxyConfiguration.properties"),
+		Tags:             tdKeyValues(v, "tags"),
+		Extra:            tdDecodeExtra(v.Get("extra")),
 	}
 	for _, lt := range v["requiresCompatibilities"] {
 		if lt = strings.TrimSpace(lt); lt != "" && !f.HasLaunchType(lt) {
 			f.LaunchTypes = append(f.LaunchTypes, lt)
 		}
 	}
-	for _, i := range indexes(v, "containerDefinitions") {
-		f.Containers = append(f.Containers, decodeContainer(v, "containerDefinitions."+itoa(i)+"."))
+	for _, i := range tdIndexes(v, "containerDefinitions") {
+		f.Containers = append(f.Containers, tdDecodeContainer(v, "containerDefinitions."+itoa(i)+"."))
 	}
-	for _, i := range indexes(v, "volumes") {
+	for _, i := range tdIndexes(v, "volumes") {
 		p := "volumes." + itoa(i) + "."
 		vol := VolumeForm{
 			Name: Trimmed(v, p+"name"), Type: Trimmed(v, p+"type"), SourcePath: Trimmed(v, p+"host.sourcePath"),
@@ -278,7 +278,7 @@ func DecodeTaskDefForm(v url.Values) *TaskDefForm {
 	return f
 }
 
-func decodeContainer(v url.Values, p string) ContainerForm {
+func tdDecodeContainer(v url.Values, p string) ContainerForm {
 	c := ContainerForm{
 		Name:                    Trimmed(v, p+"name"),
 		Image:                   Trimmed(v, p+"image"),
@@ -290,7 +290,7 @@ func decodeContainer(v url.Values, p string) ContainerForm {
 		Memory:                  Trimmed(v, p+"memory"),
 		MemoryReservation:       Trimmed(v, p+"memoryReservation"),
 		LogDriver:               Trimmed(v, p+"logDriver"),
-		LogOptions:              keyValues(v, p+"logOptions"),
+		LogOptions:              tdKeyValues(v, p+"logOptions"),
 		FirelensType:            Trimmed(v, p+"firelensConfiguration.type"),
 		HealthCommand:           Trimmed(v, p+"healthCheck.command"),
 		HealthInterval:          Trimmed(v, p+"healthCheck.interval"),
@@ -304,10 +304,10 @@ func decodeContainer(v url.Values, p string) ContainerForm {
 		RestartIgnoredExitCodes: Trimmed(v, p+"restartPolicy.ignoredExitCodes"),
 		RestartAttemptPeriod:    Trimmed(v, p+"restartPolicy.restartAttemptPeriod"),
 		ReadonlyRootFilesystem:  Bool(v, p+"readonlyRootFilesystem"),
-		Labels:                  keyValues(v, p+"dockerLabels"),
-		Extra:                   decodeExtra(v.Get(p + "extra")),
+		Labels:                  tdKeyValues(v, p+"dockerLabels"),
+		Extra:                   tdDecodeExtra(v.Get(p + "extra")),
 	}
-	for _, i := range indexes(v, p+"portMappings") {
+	for _, i := range tdIndexes(v, p+"portMappings") {
 		q := p + "portMappings." + itoa(i) + "."
 		pm := PortForm{
 			ContainerPort: Trimmed(v, q+"containerPort"), HostPort: Trimmed(v, q+"hostPort"),
@@ -320,11 +320,11 @@ func decodeContainer(v url.Values, p string) ContainerForm {
 		}
 		c.Ports = append(c.Ports, pm)
 	}
-	for _, i := range indexes(v, p+"env") {
+	for _, i := range tdIndexes(v, p+"env") {
 		q := p + "env." + itoa(i) + "."
 		e := EnvForm{Name: Trimmed(v, q+"name"), Type: Trimmed(v, q+"type"), Value: v.Get(q + "value")}
-		if e.Type != EnvValueFrom {
-			e.Type = EnvValue
+		if e.Type != EnvTypeValueFrom {
+			e.Type = EnvTypeValue
 		} else {
 			e.Value = strings.TrimSpace(e.Value)
 		}
@@ -333,12 +333,12 @@ func decodeContainer(v url.Values, p string) ContainerForm {
 		}
 		c.Env = append(c.Env, e)
 	}
-	for _, i := range indexes(v, p+"environmentFiles") {
+	for _, i := range tdIndexes(v, p+"environmentFiles") {
 		if s := Trimmed(v, p+"environmentFiles."+itoa(i)+".value"); s != "" || v.Has(p+"environmentFiles."+itoa(i)+".keep") {
 			c.EnvFiles = append(c.EnvFiles, s)
 		}
 	}
-	for _, i := range indexes(v, p+"ulimits") {
+	for _, i := range tdIndexes(v, p+"ulimits") {
 		q := p + "ulimits." + itoa(i) + "."
 		u := UlimitForm{Name: Trimmed(v, q+"name"), Soft: Trimmed(v, q+"softLimit"), Hard: Trimmed(v, q+"hardLimit")}
 		if u.Name == "" && u.Soft == "" && u.Hard == "" && !v.Has(q+"keep") {
@@ -346,7 +346,7 @@ func decodeContainer(v url.Values, p string) ContainerForm {
 		}
 		c.Ulimits = append(c.Ulimits, u)
 	}
-	for _, i := range indexes(v, p+"dependsOn") {
+	for _, i := range tdIndexes(v, p+"dependsOn") {
 		q := p + "dependsOn." + itoa(i) + "."
 		d := DependsOnForm{Container: Trimmed(v, q+"containerName"), Condition: Trimmed(v, q+"condition")}
 		if d.Container == "" && !v.Has(q+"keep") {
@@ -354,7 +354,7 @@ func decodeContainer(v url.Values, p string) ContainerForm {
 		}
 		c.DependsOn = append(c.DependsOn, d)
 	}
-	for _, i := range indexes(v, p+"mountPoints") {
+	for _, i := range tdIndexes(v, p+"mountPoints") {
 		q := p + "mountPoints." + itoa(i) + "."
 		m := MountPointForm{SourceVolume: Trimmed(v, q+"sourceVolume"), ContainerPath: Trimmed(v, q+"containerPath"), ReadOnly: Bool(v, q+"readOnly")}
 		if m.SourceVolume == "" && m.ContainerPath == "" && !v.Has(q+"keep") {
@@ -368,7 +368,7 @@ func decodeContainer(v url.Values, p string) ContainerForm {
 // --- form -> document ---
 
 // splitList reads the console's comma-separated lists (command, entry point).
-func splitList(s string) []string {
+func tdSplitList(s string) []string {
 	if strings.TrimSpace(s) == "" {
 		return nil
 	}
@@ -380,11 +380,11 @@ func splitList(s string) []string {
 	return out
 }
 
-func joinList(l []string) string { return strings.Join(l, ", ") }
+func tdJoinList(l []string) string { return strings.Join(l, ", ") }
 
 // intField reads a whole number typed into a field, recording a problem
 // when it is not one. Empty is "not given".
-func intField(errs *Errors, field, s string) *int {
+func tdIntField(errs *Errors, field, s string) *int {
 	if s == "" {
 		return nil
 	}
@@ -396,14 +396,14 @@ func intField(errs *Errors, field, s string) *int {
 	return &n
 }
 
-func itoaPtr(p *int) string {
+func tdItoaPtr(p *int) string {
 	if p == nil {
 		return ""
 	}
 	return strconv.Itoa(*p)
 }
 
-func boolPtr(b bool) *bool { return &b }
+func tdBoolPtr(b bool) *bool { return &b }
 
 // Typed converts the form to Berth's typed task definition, recording
 // values that are not numbers where numbers belong.
@@ -422,19 +422,19 @@ func (f *TaskDefForm) Typed() (TaskDefinition, Errors) {
 		os, arch, _ := strings.Cut(f.OSArch, "/")
 		td.RuntimePlatform = &RuntimePlatform{OperatingSystemFamily: os, CPUArchitecture: arch}
 	}
-	if n := intField(&errs, "ephemeralStorage.sizeInGiB", f.EphemeralStorage); n != nil {
+	if n := tdIntField(&errs, "ephemeralStorage.sizeInGiB", f.EphemeralStorage); n != nil {
 		td.EphemeralStorage = &EphemeralStorage{SizeInGiB: n}
 	}
 	for i, c := range f.Containers {
 		td.ContainerDefinitions = append(td.ContainerDefinitions, c.typed(&errs, "containerDefinitions."+itoa(i)+"."))
 	}
 	for _, v := range f.Volumes {
-		vol := Volume{Name: v.Name}
+		vol := TaskVolume{Name: v.Name}
 		switch v.Type {
 		case "docker":
 			vol.DockerVolumeConfiguration = &DockerVolumeConfiguration{Scope: v.Scope, Driver: v.Driver}
 			if v.Scope == "shared" {
-				vol.DockerVolumeConfiguration.Autoprovision = boolPtr(v.Autoprovision)
+				vol.DockerVolumeConfiguration.Autoprovision = tdBoolPtr(v.Autoprovision)
 			}
 		case "efs":
 			vol.EfsVolumeConfiguration = &EfsVolumeConfiguration{FileSystemID: v.FileSystemID, RootDirectory: v.RootDirectory, TransitEncryption: v.TransitEncryption}
@@ -443,7 +443,7 @@ func (f *TaskDefForm) Typed() (TaskDefinition, Errors) {
 			}
 		default:
 			if v.SourcePath != "" {
-				vol.Host = &HostVolume{SourcePath: v.SourcePath}
+				vol.Host = &TaskHostVolume{SourcePath: v.SourcePath}
 			}
 		}
 		td.Volumes = append(td.Volumes, vol)
@@ -451,12 +451,12 @@ func (f *TaskDefForm) Typed() (TaskDefinition, Errors) {
 	if f.ProxyEnabled {
 		pc := &ProxyConfiguration{Type: "APPMESH", ContainerName: f.ProxyContainer}
 		for _, p := range f.ProxyProperties {
-			pc.Properties = append(pc.Properties, NameValue{Name: p.Key, Value: p.Value})
+			pc.Properties = append(pc.Properties, TaskDefNameValue{Name: p.Key, Value: p.Value})
 		}
 		td.ProxyConfiguration = pc
 	}
 	for _, t := range f.Tags {
-		td.Tags = append(td.Tags, Tag{Key: t.Key, Value: t.Value})
+		td.Tags = append(td.Tags, TaskDefTag{Key: t.Key, Value: t.Value})
 	}
 	return td, errs
 }
@@ -465,35 +465,35 @@ func (c ContainerForm) typed(errs *Errors, p string) ContainerDef {
 	cd := ContainerDef{
 		Name:              c.Name,
 		Image:             c.Image,
-		Essential:         boolPtr(c.Essential),
-		CPU:               intField(errs, p+"cpu", c.CPU),
-		Memory:            intField(errs, p+"memory", c.Memory),
-		MemoryReservation: intField(errs, p+"memoryReservation", c.MemoryReservation),
-		EntryPoint:        splitList(c.EntryPoint),
-		Command:           splitList(c.Command),
+		Essential:         tdBoolPtr(c.Essential),
+		CPU:               tdIntField(errs, p+"cpu", c.CPU),
+		Memory:            tdIntField(errs, p+"memory", c.Memory),
+		MemoryReservation: tdIntField(errs, p+"memoryReservation", c.MemoryReservation),
+		EntryPoint:        tdSplitList(c.EntryPoint),
+		Command:           tdSplitList(c.Command),
 		WorkingDirectory:  c.WorkingDirectory,
 	}
 	if c.PrivateRegistry {
 		cd.RepositoryCredentials = &RepositoryCredentials{CredentialsParameter: c.CredentialsParameter}
 	}
 	if c.GPU != "" {
-		if intField(errs, p+"gpu", c.GPU) != nil {
+		if tdIntField(errs, p+"gpu", c.GPU) != nil {
 			cd.ResourceRequirements = []ResourceRequirement{{Type: "GPU", Value: c.GPU}}
 		}
 	}
 	for i, pm := range c.Ports {
 		q := p + "portMappings." + itoa(i) + "."
 		cd.PortMappings = append(cd.PortMappings, PortMapping{
-			ContainerPort: intField(errs, q+"containerPort", pm.ContainerPort),
-			HostPort:      intField(errs, q+"hostPort", pm.HostPort),
+			ContainerPort: tdIntField(errs, q+"containerPort", pm.ContainerPort),
+			HostPort:      tdIntField(errs, q+"hostPort", pm.HostPort),
 			Protocol:      pm.Protocol, Name: pm.Name, AppProtocol: pm.AppProtocol, ContainerPortRange: pm.Range,
 		})
 	}
 	for _, e := range c.Env {
-		if e.Type == EnvValueFrom {
-			cd.Secrets = append(cd.Secrets, SecretRef{Name: e.Name, ValueFrom: e.Value})
+		if e.Type == EnvTypeValueFrom {
+			cd.Secrets = append(cd.Secrets, ContainerSecret{Name: e.Name, ValueFrom: e.Value})
 		} else {
-			cd.Environment = append(cd.Environment, NameValue{Name: e.Name, Value: e.Value})
+			cd.Environment = append(cd.Environment, TaskDefNameValue{Name: e.Name, Value: e.Value})
 		}
 	}
 	for _, ef := range c.EnvFiles {
@@ -513,19 +513,19 @@ func (c ContainerForm) typed(errs *Errors, p string) ContainerDef {
 		cd.FirelensConfiguration = &FirelensConfiguration{Type: c.FirelensType}
 	}
 	hc := &HealthCheck{
-		Command:     splitList(c.HealthCommand),
-		Interval:    intField(errs, p+"healthCheck.interval", c.HealthInterval),
-		Timeout:     intField(errs, p+"healthCheck.timeout", c.HealthTimeout),
-		Retries:     intField(errs, p+"healthCheck.retries", c.HealthRetries),
-		StartPeriod: intField(errs, p+"healthCheck.startPeriod", c.HealthStartPeriod),
+		Command:     tdSplitList(c.HealthCommand),
+		Interval:    tdIntField(errs, p+"healthCheck.interval", c.HealthInterval),
+		Timeout:     tdIntField(errs, p+"healthCheck.timeout", c.HealthTimeout),
+		Retries:     tdIntField(errs, p+"healthCheck.retries", c.HealthRetries),
+		StartPeriod: tdIntField(errs, p+"healthCheck.startPeriod", c.HealthStartPeriod),
 	}
 	if len(hc.Command) > 0 || hc.Interval != nil || hc.Timeout != nil || hc.Retries != nil || hc.StartPeriod != nil {
 		cd.HealthCheck = hc
 	}
 	if c.Restart != "" {
-		rp := &RestartPolicy{Enabled: boolPtr(c.Restart == "enabled"),
-			RestartAttemptPeriod: intField(errs, p+"restartPolicy.restartAttemptPeriod", c.RestartAttemptPeriod)}
-		for _, s := range splitList(c.RestartIgnoredExitCodes) {
+		rp := &RestartPolicy{Enabled: tdBoolPtr(c.Restart == "enabled"),
+			RestartAttemptPeriod: tdIntField(errs, p+"restartPolicy.restartAttemptPeriod", c.RestartAttemptPeriod)}
+		for _, s := range tdSplitList(c.RestartIgnoredExitCodes) {
 			n, err := strconv.Atoi(s)
 			if err != nil {
 				errs.Add(p+"restartPolicy.ignoredExitCodes", "List exit codes as whole numbers separated by commas.")
@@ -536,11 +536,11 @@ func (c ContainerForm) typed(errs *Errors, p string) ContainerDef {
 		cd.RestartPolicy = rp
 	}
 	if c.ReadonlyRootFilesystem {
-		cd.ReadonlyRootFilesystem = boolPtr(true)
+		cd.ReadonlyRootFilesystem = tdBoolPtr(true)
 	}
 	for i, u := range c.Ulimits {
 		q := p + "ulimits." + itoa(i) + "."
-		soft, hard := intField(errs, q+"softLimit", u.Soft), intField(errs, q+"hardLimit", u.Hard)
+		soft, hard := tdIntField(errs, q+"softLimit", u.Soft), tdIntField(errs, q+"hardLimit", u.Hard)
 		ul := Ulimit{Name: u.Name}
 		if soft != nil {
 			ul.SoftLimit = *soft
@@ -562,7 +562,7 @@ func (c ContainerForm) typed(errs *Errors, p string) ContainerDef {
 	for _, m := range c.MountPoints {
 		mp := MountPoint{SourceVolume: m.SourceVolume, ContainerPath: m.ContainerPath}
 		if m.ReadOnly {
-			mp.ReadOnly = boolPtr(true)
+			mp.ReadOnly = tdBoolPtr(true)
 		}
 		cd.MountPoints = append(cd.MountPoints, mp)
 	}
@@ -572,9 +572,9 @@ func (c ContainerForm) typed(errs *Errors, p string) ContainerDef {
 // Document is the task definition the form describes: its typed fields
 // with the kept keys on top. Problems are values that are not numbers where
 // numbers belong; those fields are left out of the document.
-func (f *TaskDefForm) Document() (Document, Errors) {
+func (f *TaskDefForm) Document() (TaskDefDoc, Errors) {
 	td, errs := f.Typed()
-	doc, _ := toAny(td).(map[string]any)
+	doc, _ := tdToAny(td).(map[string]any)
 	if doc == nil {
 		doc = map[string]any{}
 	}
@@ -584,17 +584,17 @@ func (f *TaskDefForm) Document() (Document, Errors) {
 			if !ok || i >= len(f.Containers) {
 				continue
 			}
-			overlay(cm, f.Containers[i].Extra)
+			tdOverlay(cm, f.Containers[i].Extra)
 		}
 	}
-	overlay(doc, f.Extra)
-	return Document(doc), errs
+	tdOverlay(doc, f.Extra)
+	return TaskDefDoc(doc), errs
 }
 
-func overlay(m map[string]any, extra map[string]json.RawMessage) {
+func tdOverlay(m map[string]any, extra map[string]json.RawMessage) {
 	for k, raw := range extra {
 		var v any
-		if decodeJSON(raw, &v) == nil {
+		if tdDecodeJSON(raw, &v) == nil {
 			m[k] = v
 		}
 	}
@@ -602,11 +602,11 @@ func overlay(m map[string]any, extra map[string]json.RawMessage) {
 
 // --- document -> form ---
 
-// FromDocument fills a form from a task definition document. Keys the form
+// TaskDefFormFromDoc fills a form from a task definition document. Keys the form
 // cannot show exactly as they are stay in Extra, so the document the form
 // gives back is the one it was given (minus what makes no difference to
 // ECS: empty lists, empty strings and false flags).
-func FromDocument(doc Document) *TaskDefForm {
+func TaskDefFormFromDoc(doc TaskDefDoc) *TaskDefForm {
 	td := doc.Typed()
 	f := &TaskDefForm{
 		Family:           td.Family,
@@ -621,10 +621,10 @@ func FromDocument(doc Document) *TaskDefForm {
 		f.OSArch = rp.OperatingSystemFamily + "/" + rp.CPUArchitecture
 	}
 	if td.EphemeralStorage != nil {
-		f.EphemeralStorage = itoaPtr(td.EphemeralStorage.SizeInGiB)
+		f.EphemeralStorage = tdItoaPtr(td.EphemeralStorage.SizeInGiB)
 	}
 	for _, cd := range td.ContainerDefinitions {
-		f.Containers = append(f.Containers, containerFromTyped(cd))
+		f.Containers = append(f.Containers, tdContainerFromTyped(cd))
 	}
 	for _, v := range td.Volumes {
 		vf := VolumeForm{Name: v.Name, Type: "bind"}
@@ -660,7 +660,7 @@ func FromDocument(doc Document) *TaskDefForm {
 		if k == "containerDefinitions" {
 			continue
 		}
-		if !same(v, back[k]) {
+		if !tdSame(v, back[k]) {
 			f.keep(&f.Extra, k, v)
 		}
 	}
@@ -681,7 +681,7 @@ func FromDocument(doc Document) *TaskDefForm {
 				break
 			}
 			for k, v := range om {
-				if !same(v, bm[k]) {
+				if !tdSame(v, bm[k]) {
 					f.keep(&f.Containers[i].Extra, k, v)
 				}
 			}
@@ -706,16 +706,16 @@ func (f *TaskDefForm) keep(dst *map[string]json.RawMessage, k string, v any) {
 	(*dst)[k] = b
 }
 
-func containerFromTyped(cd ContainerDef) ContainerForm {
+func tdContainerFromTyped(cd ContainerDef) ContainerForm {
 	c := ContainerForm{
 		Name:              cd.Name,
 		Image:             cd.Image,
 		Essential:         cd.Essential == nil || *cd.Essential,
-		CPU:               itoaPtr(cd.CPU),
-		Memory:            itoaPtr(cd.Memory),
-		MemoryReservation: itoaPtr(cd.MemoryReservation),
-		EntryPoint:        joinList(cd.EntryPoint),
-		Command:           joinList(cd.Command),
+		CPU:               tdItoaPtr(cd.CPU),
+		Memory:            tdItoaPtr(cd.Memory),
+		MemoryReservation: tdItoaPtr(cd.MemoryReservation),
+		EntryPoint:        tdJoinList(cd.EntryPoint),
+		Command:           tdJoinList(cd.Command),
 		WorkingDirectory:  cd.WorkingDirectory,
 	}
 	if rc := cd.RepositoryCredentials; rc != nil {
@@ -726,15 +726,15 @@ func containerFromTyped(cd ContainerDef) ContainerForm {
 	}
 	for _, pm := range cd.PortMappings {
 		c.Ports = append(c.Ports, PortForm{
-			ContainerPort: itoaPtr(pm.ContainerPort), HostPort: itoaPtr(pm.HostPort), Protocol: pm.Protocol,
+			ContainerPort: tdItoaPtr(pm.ContainerPort), HostPort: tdItoaPtr(pm.HostPort), Protocol: pm.Protocol,
 			Name: pm.Name, AppProtocol: pm.AppProtocol, Range: pm.ContainerPortRange,
 		})
 	}
 	for _, e := range cd.Environment {
-		c.Env = append(c.Env, EnvForm{Name: e.Name, Type: EnvValue, Value: e.Value})
+		c.Env = append(c.Env, EnvForm{Name: e.Name, Type: EnvTypeValue, Value: e.Value})
 	}
 	for _, s := range cd.Secrets {
-		c.Env = append(c.Env, EnvForm{Name: s.Name, Type: EnvValueFrom, Value: s.ValueFrom})
+		c.Env = append(c.Env, EnvForm{Name: s.Name, Type: EnvTypeValueFrom, Value: s.ValueFrom})
 	}
 	for _, ef := range cd.EnvironmentFiles {
 		c.EnvFiles = append(c.EnvFiles, ef.Value)
@@ -754,9 +754,9 @@ func containerFromTyped(cd ContainerDef) ContainerForm {
 		c.FirelensType = fl.Type
 	}
 	if hc := cd.HealthCheck; hc != nil {
-		c.HealthCommand = joinList(hc.Command)
-		c.HealthInterval, c.HealthTimeout = itoaPtr(hc.Interval), itoaPtr(hc.Timeout)
-		c.HealthRetries, c.HealthStartPeriod = itoaPtr(hc.Retries), itoaPtr(hc.StartPeriod)
+		c.HealthCommand = tdJoinList(hc.Command)
+		c.HealthInterval, c.HealthTimeout = tdItoaPtr(hc.Interval), tdItoaPtr(hc.Timeout)
+		c.HealthRetries, c.HealthStartPeriod = tdItoaPtr(hc.Retries), tdItoaPtr(hc.StartPeriod)
 	}
 	if rp := cd.RestartPolicy; rp != nil {
 		c.Restart = "disabled"
@@ -767,8 +767,8 @@ func containerFromTyped(cd ContainerDef) ContainerForm {
 		for i, n := range rp.IgnoredExitCodes {
 			codes[i] = strconv.Itoa(n)
 		}
-		c.RestartIgnoredExitCodes = joinList(codes)
-		c.RestartAttemptPeriod = itoaPtr(rp.RestartAttemptPeriod)
+		c.RestartIgnoredExitCodes = tdJoinList(codes)
+		c.RestartAttemptPeriod = tdItoaPtr(rp.RestartAttemptPeriod)
 	}
 	c.ReadonlyRootFilesystem = cd.ReadonlyRootFilesystem != nil && *cd.ReadonlyRootFilesystem
 	for _, u := range cd.Ulimits {
@@ -791,10 +791,10 @@ func containerFromTyped(cd ContainerDef) ContainerForm {
 	return c
 }
 
-// FromJSON fills a form from JSON typed or pasted into the JSON tab. notes
+// TaskDefFormFromJSON fills a form from JSON typed or pasted into the JSON tab. notes
 // say what Berth changed (read-only keys removed).
-func FromJSON(text string) (*TaskDefForm, []string, error) {
-	doc, removed, err := ParseDocument([]byte(text))
+func TaskDefFormFromJSON(text string) (*TaskDefForm, []string, error) {
+	doc, removed, err := ParseTaskDefDoc([]byte(text))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -802,7 +802,7 @@ func FromJSON(text string) (*TaskDefForm, []string, error) {
 	if len(removed) > 0 {
 		notes = append(notes, "Removed the read-only keys that DescribeTaskDefinition adds and RegisterTaskDefinition refuses: "+strings.Join(removed, ", ")+".")
 	}
-	return FromDocument(doc), notes, nil
+	return TaskDefFormFromDoc(doc), notes, nil
 }
 
 // JSON is the form's task definition as pretty JSON, for the JSON tab.
@@ -840,7 +840,7 @@ func (f *TaskDefForm) AddRow(path string) bool {
 	case "portMappings":
 		c.Ports = append(c.Ports, PortForm{Protocol: "tcp"})
 	case "env":
-		c.Env = append(c.Env, EnvForm{Type: EnvValue})
+		c.Env = append(c.Env, EnvForm{Type: EnvTypeValue})
 	case "environmentFiles":
 		c.EnvFiles = append(c.EnvFiles, "")
 	case "logOptions":
@@ -873,13 +873,13 @@ func (f *TaskDefForm) RemoveRow(path string) bool {
 	list := path[:dot]
 	switch list {
 	case "containerDefinitions":
-		return cut(&f.Containers, i)
+		return tdCut(&f.Containers, i)
 	case "volumes":
-		return cut(&f.Volumes, i)
+		return tdCut(&f.Volumes, i)
 	case "tags":
-		return cut(&f.Tags, i)
+		return tdCut(&f.Tags, i)
 	case "proxyConfiguration.properties":
-		return cut(&f.ProxyProperties, i)
+		return tdCut(&f.ProxyProperties, i)
 	}
 	c, name := f.containerPath(list)
 	if c == nil {
@@ -887,26 +887,26 @@ func (f *TaskDefForm) RemoveRow(path string) bool {
 	}
 	switch name {
 	case "portMappings":
-		return cut(&c.Ports, i)
+		return tdCut(&c.Ports, i)
 	case "env":
-		return cut(&c.Env, i)
+		return tdCut(&c.Env, i)
 	case "environmentFiles":
-		return cut(&c.EnvFiles, i)
+		return tdCut(&c.EnvFiles, i)
 	case "logOptions":
-		return cut(&c.LogOptions, i)
+		return tdCut(&c.LogOptions, i)
 	case "ulimits":
-		return cut(&c.Ulimits, i)
+		return tdCut(&c.Ulimits, i)
 	case "dockerLabels":
-		return cut(&c.Labels, i)
+		return tdCut(&c.Labels, i)
 	case "dependsOn":
-		return cut(&c.DependsOn, i)
+		return tdCut(&c.DependsOn, i)
 	case "mountPoints":
-		return cut(&c.MountPoints, i)
+		return tdCut(&c.MountPoints, i)
 	}
 	return false
 }
 
-func cut[T any](s *[]T, i int) bool {
+func tdCut[T any](s *[]T, i int) bool {
 	if i >= len(*s) {
 		return false
 	}

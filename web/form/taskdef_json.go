@@ -19,14 +19,14 @@ type TaskDefinition struct {
 	ExecutionRoleArn        string              `json:"executionRoleArn,omitempty"`
 	NetworkMode             string              `json:"networkMode,omitempty"`
 	ContainerDefinitions    []ContainerDef      `json:"containerDefinitions,omitempty"`
-	Volumes                 []Volume            `json:"volumes,omitempty"`
+	Volumes                 []TaskVolume        `json:"volumes,omitempty"`
 	RequiresCompatibilities []string            `json:"requiresCompatibilities,omitempty"`
 	CPU                     string              `json:"cpu,omitempty"`
 	Memory                  string              `json:"memory,omitempty"`
 	RuntimePlatform         *RuntimePlatform    `json:"runtimePlatform,omitempty"`
 	EphemeralStorage        *EphemeralStorage   `json:"ephemeralStorage,omitempty"`
 	ProxyConfiguration      *ProxyConfiguration `json:"proxyConfiguration,omitempty"`
-	Tags                    []Tag               `json:"tags,omitempty"`
+	Tags                    []TaskDefTag        `json:"tags,omitempty"`
 }
 
 // RuntimePlatform is the task's operating system and CPU architecture.
@@ -42,26 +42,26 @@ type EphemeralStorage struct {
 
 // ProxyConfiguration is the App Mesh proxy of a task.
 type ProxyConfiguration struct {
-	Type          string      `json:"type,omitempty"`
-	ContainerName string      `json:"containerName,omitempty"`
-	Properties    []NameValue `json:"properties,omitempty"`
+	Type          string             `json:"type,omitempty"`
+	ContainerName string             `json:"containerName,omitempty"`
+	Properties    []TaskDefNameValue `json:"properties,omitempty"`
 }
 
-// Tag is one resource tag.
-type Tag struct {
+// TaskDefTag is one resource tag.
+type TaskDefTag struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
 }
 
-// NameValue is an environment variable or a proxy property.
-type NameValue struct {
+// TaskDefNameValue is an environment variable or a proxy property.
+type TaskDefNameValue struct {
 	Name  string `json:"name,omitempty"`
 	Value string `json:"value,omitempty"`
 }
 
-// SecretRef is a secret given to a container: a name and the ARN (or
+// ContainerSecret is a secret given to a container: a name and the ARN (or
 // Parameter Store name) it comes from. Never a secret value.
-type SecretRef struct {
+type ContainerSecret struct {
 	Name      string `json:"name,omitempty"`
 	ValueFrom string `json:"valueFrom,omitempty"`
 }
@@ -78,10 +78,10 @@ type ContainerDef struct {
 	Essential              *bool                  `json:"essential,omitempty"`
 	EntryPoint             []string               `json:"entryPoint,omitempty"`
 	Command                []string               `json:"command,omitempty"`
-	Environment            []NameValue            `json:"environment,omitempty"`
+	Environment            []TaskDefNameValue     `json:"environment,omitempty"`
 	EnvironmentFiles       []EnvironmentFile      `json:"environmentFiles,omitempty"`
 	MountPoints            []MountPoint           `json:"mountPoints,omitempty"`
-	Secrets                []SecretRef            `json:"secrets,omitempty"`
+	Secrets                []ContainerSecret      `json:"secrets,omitempty"`
 	DependsOn              []DependsOn            `json:"dependsOn,omitempty"`
 	WorkingDirectory       string                 `json:"workingDirectory,omitempty"`
 	ReadonlyRootFilesystem *bool                  `json:"readonlyRootFilesystem,omitempty"`
@@ -169,16 +169,16 @@ type RestartPolicy struct {
 	RestartAttemptPeriod *int  `json:"restartAttemptPeriod,omitempty"`
 }
 
-// Volume is a task volume: a bind mount, a Docker volume or an EFS file system.
-type Volume struct {
+// TaskVolume is a task volume: a bind mount, a Docker volume or an EFS file system.
+type TaskVolume struct {
 	Name                      string                     `json:"name,omitempty"`
-	Host                      *HostVolume                `json:"host,omitempty"`
+	Host                      *TaskHostVolume            `json:"host,omitempty"`
 	DockerVolumeConfiguration *DockerVolumeConfiguration `json:"dockerVolumeConfiguration,omitempty"`
 	EfsVolumeConfiguration    *EfsVolumeConfiguration    `json:"efsVolumeConfiguration,omitempty"`
 }
 
-// HostVolume is a bind mount of a path on the host.
-type HostVolume struct {
+// TaskHostVolume is a bind mount of a path on the host.
+type TaskHostVolume struct {
 	SourcePath string `json:"sourcePath,omitempty"`
 }
 
@@ -203,68 +203,68 @@ type EfsAuthorizationCfg struct {
 	IAM           string `json:"iam,omitempty"`
 }
 
-// ReadOnlyKeys are the keys DescribeTaskDefinition adds that
+// TaskDefReadOnlyKeys are the keys DescribeTaskDefinition adds that
 // RegisterTaskDefinition refuses; Berth removes them from pasted JSON and
 // from the JSON it offers for download.
-var ReadOnlyKeys = []string{
+var TaskDefReadOnlyKeys = []string{
 	"taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities",
 	"registeredAt", "registeredBy", "deregisteredAt", "deleteRequestedAt",
 }
 
 // topOrder and containerOrder are the key orders of the JSON Berth writes,
 // the console's order, so the JSON tab reads like AWS's own examples.
-var topOrder = []string{
+var tdTopOrder = []string{
 	"family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions", "volumes",
 	"placementConstraints", "requiresCompatibilities", "cpu", "memory", "runtimePlatform",
 	"ephemeralStorage", "proxyConfiguration", "tags",
 }
 
-var containerOrder = []string{
+var tdContainerOrder = []string{
 	"name", "image", "repositoryCredentials", "cpu", "memory", "memoryReservation", "portMappings",
 	"essential", "entryPoint", "command", "environment", "environmentFiles", "mountPoints", "volumesFrom",
 	"secrets", "dependsOn", "workingDirectory", "readonlyRootFilesystem", "dockerLabels", "ulimits",
 	"logConfiguration", "healthCheck", "resourceRequirements", "firelensConfiguration", "restartPolicy",
 }
 
-// Document is a task definition as a JSON object: Berth's typed keys and
+// TaskDefDoc is a task definition as a JSON object: Berth's typed keys and
 // any others, in one map. Values are what encoding/json decodes with
 // UseNumber (json.Number for numbers).
-type Document map[string]any
+type TaskDefDoc map[string]any
 
 // decodeJSON reads JSON keeping numbers exact.
-func decodeJSON(b []byte, v any) error {
+func tdDecodeJSON(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
 	if dec.More() {
-		return errTrailing
+		return tdErrTrailing
 	}
 	return nil
 }
 
-type formError string
+type tdError string
 
-func (e formError) Error() string { return string(e) }
+func (e tdError) Error() string { return string(e) }
 
-const errTrailing = formError("there is more text after the JSON object")
+const tdErrTrailing = tdError("there is more text after the JSON object")
 
 // toAny turns a typed value into its generic JSON form.
-func toAny(v any) any {
+func tdToAny(v any) any {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil
 	}
 	var out any
-	if decodeJSON(b, &out) != nil {
+	if tdDecodeJSON(b, &out) != nil {
 		return nil
 	}
 	return out
 }
 
 // canonical is a value's JSON with sorted keys, for equality.
-func canonical(v any) string {
+func tdCanonical(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return "\x00invalid"
@@ -276,12 +276,12 @@ func canonical(v any) string {
 // objects, false flags (ECS's default) and essential true (its default,
 // so only essential false is kept); restartPolicy's enabled is required and
 // stays. It is applied only to compare, never to what is sent.
-func prune(v any) any {
+func tdPrune(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := map[string]any{}
 		for k, e := range x {
-			p := prune(e)
+			p := tdPrune(e)
 			if p == nil {
 				continue
 			}
@@ -300,7 +300,7 @@ func prune(v any) any {
 		}
 		out := make([]any, 0, len(x))
 		for _, e := range x {
-			p := prune(e)
+			p := tdPrune(e)
 			if p == nil {
 				p = map[string]any{}
 			}
@@ -315,15 +315,15 @@ func prune(v any) any {
 	return v
 }
 
-func same(a, b any) bool { return canonical(prune(a)) == canonical(prune(b)) }
+func tdSame(a, b any) bool { return tdCanonical(tdPrune(a)) == tdCanonical(tdPrune(b)) }
 
 // orderedObject marshals a map with the given keys first, then the rest sorted.
-type orderedObject struct {
+type tdOrderedObject struct {
 	m     map[string]any
 	order []string
 }
 
-func (o orderedObject) MarshalJSON() ([]byte, error) {
+func (o tdOrderedObject) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteByte('{')
 	first := true
@@ -368,7 +368,7 @@ func (o orderedObject) MarshalJSON() ([]byte, error) {
 }
 
 // MarshalIndent writes the document as pretty JSON in the console's key order.
-func (d Document) MarshalIndent() []byte {
+func (d TaskDefDoc) MarshalIndent() []byte {
 	b, err := d.Marshal()
 	if err != nil {
 		return nil
@@ -382,7 +382,7 @@ func (d Document) MarshalIndent() []byte {
 
 // Marshal writes the document as compact JSON in the console's key order:
 // what Berth sends to RegisterTaskDefinition.
-func (d Document) Marshal() ([]byte, error) {
+func (d TaskDefDoc) Marshal() ([]byte, error) {
 	m := map[string]any(d)
 	if cs, ok := m["containerDefinitions"].([]any); ok {
 		cp := make(map[string]any, len(m))
@@ -392,7 +392,7 @@ func (d Document) Marshal() ([]byte, error) {
 		list := make([]any, len(cs))
 		for i, c := range cs {
 			if cm, ok := c.(map[string]any); ok {
-				list[i] = orderedObject{m: cm, order: containerOrder}
+				list[i] = tdOrderedObject{m: cm, order: tdContainerOrder}
 			} else {
 				list[i] = c
 			}
@@ -400,21 +400,21 @@ func (d Document) Marshal() ([]byte, error) {
 		cp["containerDefinitions"] = list
 		m = cp
 	}
-	return json.Marshal(orderedObject{m: m, order: topOrder})
+	return json.Marshal(tdOrderedObject{m: m, order: tdTopOrder})
 }
 
-// ParseDocument reads a task definition document: the task definition
+// ParseTaskDefDoc reads a task definition document: the task definition
 // object itself, RegisterTaskDefinition input, or DescribeTaskDefinition
 // output ({"taskDefinition": …, "tags": […]}). It removes the read-only keys
 // and says which it removed.
-func ParseDocument(b []byte) (Document, []string, error) {
+func ParseTaskDefDoc(b []byte) (TaskDefDoc, []string, error) {
 	var raw any
-	if err := decodeJSON(b, &raw); err != nil {
-		return nil, nil, formError("This is not valid JSON: " + jsonErrorText(err))
+	if err := tdDecodeJSON(b, &raw); err != nil {
+		return nil, nil, tdError("This is not valid JSON: " + tdJSONErrorText(err))
 	}
 	obj, ok := raw.(map[string]any)
 	if !ok {
-		return nil, nil, formError("The JSON must be an object: { \"family\": …, \"containerDefinitions\": […] }.")
+		return nil, nil, tdError("The JSON must be an object: { \"family\": …, \"containerDefinitions\": […] }.")
 	}
 	if inner, ok := obj["taskDefinition"].(map[string]any); ok {
 		if tags, ok := obj["tags"]; ok {
@@ -425,16 +425,16 @@ func ParseDocument(b []byte) (Document, []string, error) {
 		obj = inner
 	}
 	var removed []string
-	for _, k := range ReadOnlyKeys {
+	for _, k := range TaskDefReadOnlyKeys {
 		if _, ok := obj[k]; ok {
 			delete(obj, k)
 			removed = append(removed, k)
 		}
 	}
-	return Document(obj), removed, nil
+	return TaskDefDoc(obj), removed, nil
 }
 
-func jsonErrorText(err error) string {
+func tdJSONErrorText(err error) string {
 	if se, ok := err.(*json.SyntaxError); ok {
 		return se.Error() + " (at byte " + itoa(int(se.Offset)) + ")"
 	}
@@ -443,7 +443,7 @@ func jsonErrorText(err error) string {
 
 // Typed reads the typed part of a document, skipping values of the wrong
 // type (they stay in the document untouched).
-func (d Document) Typed() TaskDefinition {
+func (d TaskDefDoc) Typed() TaskDefinition {
 	var td TaskDefinition
 	b, err := json.Marshal(map[string]any(d))
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 // describeOutput is what DescribeTaskDefinition returns for a definition
 // like the write-up's, with keys the form shows, keys it cannot show in
 // full, and a key no SDK knows yet.
-const describeOutput = `{
+const tdDescribeOutput = `{
   "taskDefinition": {
     "taskDefinitionArn": "arn:aws:ecs:us-east-1:000000000000:task-definition/scc:3",
     "containerDefinitions": [
@@ -64,9 +64,9 @@ const describeOutput = `{
   "tags": [{"key": "team", "value": "payments"}]
 }`
 
-func mustDoc(t *testing.T, s string) Document {
+func tdMustDoc(t *testing.T, s string) TaskDefDoc {
 	t.Helper()
-	d, _, err := ParseDocument([]byte(s))
+	d, _, err := ParseTaskDefDoc([]byte(s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func mustDoc(t *testing.T, s string) Document {
 }
 
 func TestFromJSONRemovesReadOnlyKeysAndKeepsTheRest(t *testing.T) {
-	f, notes, err := FromJSON(describeOutput)
+	f, notes, err := TaskDefFormFromJSON(tdDescribeOutput)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestFromJSONRemovesReadOnlyKeysAndKeepsTheRest(t *testing.T) {
 	if len(c.Ports) != 1 || c.Ports[0].ContainerPort != "80" || c.Ports[0].Name != "scc-80-tcp" {
 		t.Errorf("ports: %+v", c.Ports)
 	}
-	if len(c.Env) != 2 || c.Env[1].Type != EnvValueFrom || c.Env[1].Name != "DB_PASSWORD" {
+	if len(c.Env) != 2 || c.Env[1].Type != EnvTypeValueFrom || c.Env[1].Name != "DB_PASSWORD" {
 		t.Errorf("env: %+v", c.Env)
 	}
 	if c.HealthCommand != "CMD-SHELL, curl -f http://localhost/ || exit 1" {
@@ -108,14 +108,14 @@ func TestFromJSONRemovesReadOnlyKeysAndKeepsTheRest(t *testing.T) {
 	// and one nobody knows yet.
 	for _, k := range []string{"linuxParameters", "futureContainerField", "logConfiguration"} {
 		if !c.Locked(k) {
-			t.Errorf("container key %s not kept; extra = %v", k, ExtraKeys(c.Extra))
+			t.Errorf("container key %s not kept; extra = %v", k, TaskDefExtraKeys(c.Extra))
 		}
 	}
 	if c.Locked("portMappings") || c.Locked("healthCheck") || c.Locked("command") {
-		t.Errorf("shown keys kept as JSON: %v", ExtraKeys(c.Extra))
+		t.Errorf("shown keys kept as JSON: %v", TaskDefExtraKeys(c.Extra))
 	}
 	if f.Locked("containerDefinitions") || f.Locked("family") {
-		t.Errorf("top keys kept: %v", ExtraKeys(f.Extra))
+		t.Errorf("top keys kept: %v", TaskDefExtraKeys(f.Extra))
 	}
 }
 
@@ -123,7 +123,7 @@ func TestFromJSONRemovesReadOnlyKeysAndKeepsTheRest(t *testing.T) {
 // same definition (minus the read-only keys and what makes no difference).
 func TestRoundTripJSONFormJSON(t *testing.T) {
 	inputs := map[string]string{
-		"describe output": describeOutput,
+		"describe output": tdDescribeOutput,
 		"minimal":         `{"family":"a","containerDefinitions":[{"name":"web","image":"nginx","memory":512}]}`,
 		"ec2 with docker volume": `{"family":"b","networkMode":"bridge","requiresCompatibilities":["EC2"],
 			"containerDefinitions":[{"name":"w","image":"nginx","memory":256,"essential":false,"portMappings":[{"containerPort":80,"hostPort":0}],
@@ -139,19 +139,19 @@ func TestRoundTripJSONFormJSON(t *testing.T) {
 	}
 	for name, in := range inputs {
 		t.Run(name, func(t *testing.T) {
-			want := mustDoc(t, in)
-			f := FromDocument(mustDoc(t, in))
+			want := tdMustDoc(t, in)
+			f := TaskDefFormFromDoc(tdMustDoc(t, in))
 			got, errs := f.Document()
 			if errs.Any() {
 				t.Fatalf("document problems: %v", errs.All())
 			}
-			if !same(map[string]any(want), map[string]any(got)) {
-				t.Errorf("round trip changed the definition\nwant %s\ngot  %s", canonical(prune(map[string]any(want))), canonical(prune(map[string]any(got))))
+			if !tdSame(map[string]any(want), map[string]any(got)) {
+				t.Errorf("round trip changed the definition\nwant %s\ngot  %s", tdCanonical(tdPrune(map[string]any(want))), tdCanonical(tdPrune(map[string]any(got))))
 			}
 			// And through the posted form: form -> values -> form -> JSON.
 			again, _ := DecodeTaskDefForm(f.values()).Document()
-			if !same(map[string]any(want), map[string]any(again)) {
-				t.Errorf("form post changed the definition\nwant %s\ngot  %s", canonical(prune(map[string]any(want))), canonical(prune(map[string]any(again))))
+			if !tdSame(map[string]any(want), map[string]any(again)) {
+				t.Errorf("form post changed the definition\nwant %s\ngot  %s", tdCanonical(tdPrune(map[string]any(want))), tdCanonical(tdPrune(map[string]any(again))))
 			}
 		})
 	}
@@ -166,7 +166,7 @@ func TestRoundTripFormJSONForm(t *testing.T) {
 	c := &f.Containers[0]
 	c.Name, c.Image = "scc", "nginx:latest"
 	c.Ports = []PortForm{{ContainerPort: "80", Protocol: "tcp", AppProtocol: "http", Name: "web"}}
-	c.Env = []EnvForm{{Name: "A", Type: EnvValue, Value: "1"}, {Name: "S", Type: EnvValueFrom, Value: "arn:aws:secretsmanager:us-east-1:1:secret:s"}}
+	c.Env = []EnvForm{{Name: "A", Type: EnvTypeValue, Value: "1"}, {Name: "S", Type: EnvTypeValueFrom, Value: "arn:aws:secretsmanager:us-east-1:1:secret:s"}}
 	c.PrivateRegistry, c.CredentialsParameter = true, "arn:aws:secretsmanager:us-east-1:1:secret:reg"
 	c.HealthCommand, c.HealthInterval = "CMD-SHELL, curl -f http://localhost/", "10"
 	c.Restart, c.RestartIgnoredExitCodes, c.RestartAttemptPeriod = "enabled", "0, 137", "60"
@@ -179,12 +179,12 @@ func TestRoundTripFormJSONForm(t *testing.T) {
 	f.Volumes = []VolumeForm{{Name: "data", Type: "bind"}}
 	f.ProxyEnabled, f.ProxyContainer = true, "envoy"
 
-	back, notes, err := FromJSON(f.JSON())
+	back, notes, err := TaskDefFormFromJSON(f.JSON())
 	if err != nil || len(notes) > 0 {
 		t.Fatalf("FromJSON: %v %v", err, notes)
 	}
 	if len(back.Extra) > 0 || len(back.Containers[0].Extra) > 0 {
-		t.Errorf("keys kept as JSON: %v %v", ExtraKeys(back.Extra), ExtraKeys(back.Containers[0].Extra))
+		t.Errorf("keys kept as JSON: %v %v", TaskDefExtraKeys(back.Extra), TaskDefExtraKeys(back.Containers[0].Extra))
 	}
 	// Log options come back sorted by key; compare as sets.
 	sortKV := func(kv []KeyValue) map[string]string {
@@ -279,7 +279,7 @@ func TestFillLogDefaultsKeepsTypedValues(t *testing.T) {
 
 func TestParseDocumentErrors(t *testing.T) {
 	for _, in := range []string{``, `[]`, `"x"`, `{"a":}`, `{} {}`, `null`} {
-		if _, _, err := ParseDocument([]byte(in)); err == nil {
+		if _, _, err := ParseTaskDefDoc([]byte(in)); err == nil {
 			t.Errorf("ParseDocument(%q) accepted", in)
 		}
 	}
@@ -288,19 +288,19 @@ func TestParseDocumentErrors(t *testing.T) {
 // FuzzFromJSON: nothing typed or pasted into the JSON tab crashes the
 // builder, and whatever it accepts survives a trip through the form.
 func FuzzFromJSON(f *testing.F) {
-	f.Add(describeOutput)
+	f.Add(tdDescribeOutput)
 	f.Add(`{"family":"a","containerDefinitions":[{"name":"web","image":"nginx","memory":512}]}`)
 	f.Add(`{"containerDefinitions":[1,"x",null,{"portMappings":[{"containerPort":1e400}]}]}`)
 	f.Add(`{"taskDefinition":{"family":"x"},"tags":"nope"}`)
 	f.Add(`{"cpu":{"a":[]},"volumes":[null],"tags":[{"key":1}]}`)
 	f.Fuzz(func(t *testing.T, in string) {
-		form, _, err := FromJSON(in)
+		form, _, err := TaskDefFormFromJSON(in)
 		if err != nil {
 			return
 		}
 		doc, _ := form.Document()
 		_ = form.JSON()
-		_ = DocumentProblems(doc)
+		_ = TaskDefDocProblems(doc)
 		_, _ = form.Validate()
 		again, _ := DecodeTaskDefForm(form.values()).Document()
 		if b, err := json.Marshal(map[string]any(again)); err != nil || len(b) == 0 {

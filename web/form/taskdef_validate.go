@@ -13,7 +13,7 @@ import (
 // rulesInput is the part of a RegisterTaskDefinition document that the
 // shared AWS rules read: the same view the emulator takes of a request, so
 // the builder and ECS judge the same document the same way.
-type rulesInput struct {
+type tdRulesInput struct {
 	Family                  *string  `json:"family"`
 	NetworkMode             *string  `json:"networkMode"`
 	RequiresCompatibilities []string `json:"requiresCompatibilities"`
@@ -79,18 +79,18 @@ type rulesInput struct {
 	} `json:"tags"`
 }
 
-func str(p *string) string {
+func tdStr(p *string) string {
 	if p == nil {
 		return ""
 	}
 	return *p
 }
 
-// RulesView maps a document onto the shared rules' task definition. An
+// TaskDefRulesView maps a document onto the shared rules' task definition. An
 // error means a value has the wrong JSON type (a number where ECS wants a
 // string…), which ECS refuses before any rule.
-func RulesView(doc Document) (awsrules.ECSTaskDefinition, error) {
-	var in rulesInput
+func TaskDefRulesView(doc TaskDefDoc) (awsrules.ECSTaskDefinition, error) {
+	var in tdRulesInput
 	b, err := json.Marshal(map[string]any(doc))
 	if err != nil {
 		return awsrules.ECSTaskDefinition{}, err
@@ -99,14 +99,14 @@ func RulesView(doc Document) (awsrules.ECSTaskDefinition, error) {
 		return awsrules.ECSTaskDefinition{}, err
 	}
 	td := awsrules.ECSTaskDefinition{
-		Family:                  str(in.Family),
-		NetworkMode:             str(in.NetworkMode),
+		Family:                  tdStr(in.Family),
+		NetworkMode:             tdStr(in.NetworkMode),
 		RequiresCompatibilities: in.RequiresCompatibilities,
 		CPU:                     in.CPU,
 		Memory:                  in.Memory,
-		ExecutionRoleArn:        str(in.ExecutionRoleArn),
-		IpcMode:                 str(in.IpcMode),
-		PidMode:                 str(in.PidMode),
+		ExecutionRoleArn:        tdStr(in.ExecutionRoleArn),
+		IpcMode:                 tdStr(in.IpcMode),
+		PidMode:                 tdStr(in.PidMode),
 		PlacementConstraints:    len(in.PlacementConstraints),
 	}
 	if in.EphemeralStorage != nil {
@@ -120,14 +120,14 @@ func RulesView(doc Document) (awsrules.ECSTaskDefinition, error) {
 		if v.DockerVolumeConfiguration != nil {
 			td.DockerVolumes++
 		}
-		if v.Host != nil && str(v.Host.SourcePath) != "" {
+		if v.Host != nil && tdStr(v.Host.SourcePath) != "" {
 			td.HostVolumes++
 		}
 	}
 	for _, ci := range in.ContainerDefinitions {
 		c := awsrules.ECSContainer{
-			Name: str(ci.Name), Image: str(ci.Image), Memory: ci.Memory, MemoryReservation: ci.MemoryReservation,
-			Essential: ci.Essential, Links: ci.Links, Hostname: str(ci.Hostname), Privileged: ci.Privileged != nil && *ci.Privileged,
+			Name: tdStr(ci.Name), Image: tdStr(ci.Image), Memory: ci.Memory, MemoryReservation: ci.MemoryReservation,
+			Essential: ci.Essential, Links: ci.Links, Hostname: tdStr(ci.Hostname), Privileged: ci.Privileged != nil && *ci.Privileged,
 		}
 		if ci.CPU != nil {
 			c.CPU = *ci.CPU
@@ -137,14 +137,14 @@ func RulesView(doc Document) (awsrules.ECSTaskDefinition, error) {
 		}
 		for _, p := range ci.PortMappings {
 			c.PortMappings = append(c.PortMappings, awsrules.ECSPortMapping{
-				ContainerPort: p.ContainerPort, HostPort: p.HostPort, Protocol: str(p.Protocol), ContainerPortRange: str(p.ContainerPortRange),
+				ContainerPort: p.ContainerPort, HostPort: p.HostPort, Protocol: tdStr(p.Protocol), ContainerPortRange: tdStr(p.ContainerPortRange),
 			})
 		}
 		if h := ci.HealthCheck; h != nil {
 			c.HealthCheck = &awsrules.ECSHealthCheck{Command: h.Command, Interval: h.Interval, Timeout: h.Timeout, Retries: h.Retries, StartPeriod: h.StartPeriod}
 		}
 		if ci.LogConfiguration != nil {
-			c.LogDriver = str(ci.LogConfiguration.LogDriver)
+			c.LogDriver = tdStr(ci.LogConfiguration.LogDriver)
 			if c.LogDriver == "" {
 				c.LogDriver = "(none)"
 			}
@@ -156,7 +156,7 @@ func RulesView(doc Document) (awsrules.ECSTaskDefinition, error) {
 			c.Environment = append(c.Environment, awsrules.ECSNameValue{Name: e.Name, Value: e.Value})
 		}
 		if ci.RepositoryCredentials != nil {
-			p := str(ci.RepositoryCredentials.CredentialsParameter)
+			p := tdStr(ci.RepositoryCredentials.CredentialsParameter)
 			c.RepositoryCredentials = &p
 		}
 		td.Containers = append(td.Containers, c)
@@ -164,50 +164,50 @@ func RulesView(doc Document) (awsrules.ECSTaskDefinition, error) {
 	return td, nil
 }
 
-// Problem is one broken AWS rule found in a document, with the answer
+// TaskDefProblem is one broken AWS rule found in a document, with the answer
 // ECS gives for it (for the tests that hold the rules and the emulator to
 // the same verdict).
-type Problem struct {
+type TaskDefProblem struct {
 	Field, Message, Code, AWSMessage string
 }
 
-// DocumentProblems checks a document against every AWS rule Berth knows,
+// TaskDefDocProblems checks a document against every AWS rule Berth knows,
 // in the order ECS checks them (ECS reports the first). Field is the rule's
 // JSON path ("containerDefinitions[0].memory").
-func DocumentProblems(doc Document) []Problem {
-	var ps []Problem
+func TaskDefDocProblems(doc TaskDefDoc) []TaskDefProblem {
+	var ps []TaskDefProblem
 	body, err := doc.Marshal()
 	if err == nil && len(body) > awsrules.ECSMaxTaskDefinitionBytes {
-		ps = append(ps, Problem{Message: fmt.Sprintf("The task definition is %d bytes of JSON; ECS accepts at most %d (64 KiB). Remove containers, environment variables or labels.", len(body), awsrules.ECSMaxTaskDefinitionBytes),
+		ps = append(ps, TaskDefProblem{Message: fmt.Sprintf("The task definition is %d bytes of JSON; ECS accepts at most %d (64 KiB). Remove containers, environment variables or labels.", len(body), awsrules.ECSMaxTaskDefinitionBytes),
 			Code: "ClientException", AWSMessage: fmt.Sprintf("Actual length: '%d'. Max allowed length is '%d' bytes.", len(body), awsrules.ECSMaxTaskDefinitionBytes)})
 		return ps
 	}
-	view, err := RulesView(doc)
+	view, err := TaskDefRulesView(doc)
 	if err != nil {
 		msg := "A value in the JSON has the wrong type."
 		var te *json.UnmarshalTypeError
-		if ok := asTypeError(err, &te); ok {
-			msg = fmt.Sprintf("%s must be a %s, not a JSON %s.", te.Field, jsonKind(te.Type.Kind().String()), te.Value)
+		if ok := tdAsTypeError(err, &te); ok {
+			msg = fmt.Sprintf("%s must be a %s, not a JSON %s.", te.Field, tdJSONKind(te.Type.Kind().String()), te.Value)
 		}
-		return append(ps, Problem{Message: msg, Code: "SerializationException"})
+		return append(ps, TaskDefProblem{Message: msg, Code: "SerializationException"})
 	}
 	for _, p := range awsrules.TaskDefinitionProblems(view) {
-		ps = append(ps, Problem{Field: p.Field, Message: p.Message, Code: p.Code, AWSMessage: p.AWSMessage})
+		ps = append(ps, TaskDefProblem{Field: p.Field, Message: p.Message, Code: p.Code, AWSMessage: p.AWSMessage})
 	}
 	td := doc.Typed()
 	if len(td.Tags) > awsrules.ECSMaxTags {
-		ps = append(ps, Problem{Field: "tags", Message: fmt.Sprintf("A task definition can have at most %d tags.", awsrules.ECSMaxTags),
+		ps = append(ps, TaskDefProblem{Field: "tags", Message: fmt.Sprintf("A task definition can have at most %d tags.", awsrules.ECSMaxTags),
 			Code: "InvalidParameterException", AWSMessage: fmt.Sprintf("The number of tags cannot exceed %d.", awsrules.ECSMaxTags)})
 	}
 	for i, t := range td.Tags {
 		for _, m := range awsrules.ECSTagProblems(t.Key, t.Value) {
-			ps = append(ps, Problem{Field: fmt.Sprintf("tags[%d]", i), Message: m, Code: "InvalidParameterException"})
+			ps = append(ps, TaskDefProblem{Field: fmt.Sprintf("tags[%d]", i), Message: m, Code: "InvalidParameterException"})
 		}
 	}
 	return ps
 }
 
-func asTypeError(err error, target **json.UnmarshalTypeError) bool {
+func tdAsTypeError(err error, target **json.UnmarshalTypeError) bool {
 	te, ok := err.(*json.UnmarshalTypeError)
 	if ok {
 		*target = te
@@ -215,7 +215,7 @@ func asTypeError(err error, target **json.UnmarshalTypeError) bool {
 	return ok
 }
 
-func jsonKind(k string) string {
+func tdJSONKind(k string) string {
 	switch k {
 	case "string":
 		return "string"
@@ -229,14 +229,14 @@ func jsonKind(k string) string {
 	return "object"
 }
 
-var bracketIndex = regexp.MustCompile(`\[(\d+)\]`)
+var tdBracketIndex = regexp.MustCompile(`\[(\d+)\]`)
 
 // Validate checks the form before register: values that must be numbers,
 // then every AWS rule on the document it describes. Each problem is at its
 // field, or at the top (naming the JSON key) when the form does not show it.
-func (f *TaskDefForm) Validate() (Document, Errors) {
+func (f *TaskDefForm) Validate() (TaskDefDoc, Errors) {
 	doc, errs := f.Document()
-	for _, p := range DocumentProblems(doc) {
+	for _, p := range TaskDefDocProblems(doc) {
 		field := f.FormField(p.Field)
 		msg := p.Message
 		if field == "" && p.Field != "" {
@@ -258,7 +258,7 @@ func (f *TaskDefForm) FormField(path string) string {
 	if path == "" {
 		return ""
 	}
-	name := bracketIndex.ReplaceAllString(path, ".$1")
+	name := tdBracketIndex.ReplaceAllString(path, ".$1")
 	parts := strings.Split(name, ".")
 	top := parts[0]
 	if f.Locked(top) {
@@ -318,9 +318,9 @@ func (f *TaskDefForm) FormField(path string) string {
 			return ""
 		}
 		j, _ := strconv.Atoi(parts[3])
-		want := EnvValue
+		want := EnvTypeValue
 		if key == "secrets" {
-			want = EnvValueFrom
+			want = EnvTypeValueFrom
 		}
 		n := 0
 		for k, e := range c.Env {

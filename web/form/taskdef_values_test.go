@@ -38,7 +38,7 @@ func (f *TaskDefForm) values() url.Values {
 	set("proxyConfiguration.containerName", f.ProxyContainer)
 	kv("proxyConfiguration.properties", f.ProxyProperties)
 	kv("tags", f.Tags)
-	set("extra", EncodeExtra(f.Extra))
+	set("extra", TaskDefEncodeExtra(f.Extra))
 	for i, c := range f.Containers {
 		p := "containerDefinitions." + itoa(i) + "."
 		v.Set(p+"name", c.Name)
@@ -66,7 +66,7 @@ func (f *TaskDefForm) values() url.Values {
 		set(p+"restartPolicy.restartAttemptPeriod", c.RestartAttemptPeriod)
 		flag(p+"readonlyRootFilesystem", c.ReadonlyRootFilesystem)
 		kv(p+"dockerLabels", c.Labels)
-		set(p+"extra", EncodeExtra(c.Extra))
+		set(p+"extra", TaskDefEncodeExtra(c.Extra))
 		for j, pm := range c.Ports {
 			q := p + "portMappings." + itoa(j) + "."
 			v.Set(q+"containerPort", pm.ContainerPort)
