@@ -9,6 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
 	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/internal/emulator/emutest"
 )
@@ -155,5 +160,78 @@ func TestTaskDefsWhereUsed(t *testing.T) {
 		if err != nil || len(uses) != want {
 			t.Errorf("secret %s: %+v %v", arn, uses, err)
 		}
+	}
+}
+
+func TestPickers(t *testing.T) {
+	c, _ := taskDefClients(t)
+	ctx := context.Background()
+	if _, err := c.ECR.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("team/scc")}); err != nil {
+		t.Fatal(err)
+	}
+	repos, _, err := c.PickerRepositories(ctx)
+	if err != nil || len(repos) != 1 || repos[0].Value != "000000000000.dkr.ecr.us-east-1.amazonaws.com/team/scc" {
+		t.Fatalf("repositories %+v %v", repos, err)
+	}
+	ref, ok := cloud.ParseECRImage(repos[0].Value)
+	if !ok || ref.Repository != "team/scc" || ref.Tag != "latest" {
+		t.Fatalf("parse %+v", ref)
+	}
+	if got := c.CheckECRImage(ctx, ref); got != cloud.ECRImageMissing {
+		t.Errorf("missing tag: %v", got)
+	}
+	ref.Repository = "nope"
+	if got := c.CheckECRImage(ctx, ref); got != cloud.ECRRepositoryMissing {
+		t.Errorf("missing repository: %v", got)
+	}
+	if _, ok := cloud.ParseECRImage("nginx:latest"); ok {
+		t.Error("Docker Hub image read as ECR")
+	}
+
+	for name, value := range map[string]string{"reg": `{"username":"AWS","password":"x"}`, "plain": "hello"} {
+		if _, err := c.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secrets, _, err := c.PickerSecrets(ctx)
+	if err != nil || len(secrets) != 2 {
+		t.Fatalf("secrets %+v %v", secrets, err)
+	}
+	for _, s := range secrets {
+		ok, err := c.SecretHoldsRegistryCredentials(ctx, s.Value)
+		if err != nil || ok != (s.Label == "reg") {
+			t.Errorf("%s holds credentials = %v, %v", s.Label, ok, err)
+		}
+		if n, _ := cloud.SecretNameFromARN(s.Value + ":password::"); n != s.Label {
+			t.Errorf("name from %s = %q", s.Value, n)
+		}
+	}
+
+	arn, err := c.CreateTaskExecutionRole(ctx)
+	if err != nil || !strings.HasSuffix(arn, ":role/ecsTaskExecutionRole") {
+		t.Fatalf("create role %q %v", arn, err)
+	}
+	if again, err := c.CreateTaskExecutionRole(ctx); err != nil || again != arn {
+		t.Errorf("create again %q %v", again, err)
+	}
+	other := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["lambda.amazonaws.com"]},"Action":"sts:AssumeRole"}]}`
+	if _, err := c.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("lambda-role"), AssumeRolePolicyDocument: aws.String(other)}); err != nil {
+		t.Fatal(err)
+	}
+	roles, _, err := c.PickerTaskRoles(ctx)
+	if err != nil || len(roles) != 1 || roles[0].Value != arn {
+		t.Errorf("task roles %+v %v", roles, err)
+	}
+	attached, err := c.IAM.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("ecsTaskExecutionRole")})
+	if err != nil || len(attached.AttachedPolicies) != 1 || aws.ToString(attached.AttachedPolicies[0].PolicyArn) != cloud.TaskExecutionPolicyARN {
+		t.Errorf("attached %+v %v", attached, err)
+	}
+
+	created, err := c.EnsureLogGroup(ctx, "/ecs/scc")
+	if err != nil || !created {
+		t.Errorf("log group %v %v", created, err)
+	}
+	if created, err := c.EnsureLogGroup(ctx, "/ecs/scc"); err != nil || created {
+		t.Errorf("log group again %v %v", created, err)
 	}
 }
