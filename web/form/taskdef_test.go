@@ -308,3 +308,43 @@ func FuzzFromJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestTaskDefDiff(t *testing.T) {
+	a := tdMustDoc(t, tdDescribeOutput)
+	b := tdMustDoc(t, tdDescribeOutput)
+	cs := b["containerDefinitions"].([]any)
+	c := cs[0].(map[string]any)
+	c["portMappings"] = []any{map[string]any{"containerPort": json.Number("8080"), "hostPort": json.Number("8080"), "protocol": "tcp", "name": "scc-80-tcp", "appProtocol": "http"}}
+	c["environment"] = []any{}
+	b["cpu"] = "512"
+	b["containerDefinitions"] = append(cs, map[string]any{"name": "sidecar", "image": "envoy"})
+	secs := TaskDefDiff(a, b)
+	if len(secs) != 3 || secs[0].Title != "Task definition" || secs[1].Title != "Container scc" || secs[2].Title != "Container sidecar" {
+		t.Fatalf("sections %+v", secs)
+	}
+	changed := func(s TaskDefDiffSection) map[string][2]string {
+		m := map[string][2]string{}
+		for _, r := range s.Rows {
+			if r.Changed {
+				m[r.Path] = [2]string{r.A, r.B}
+			}
+		}
+		return m
+	}
+	if got := changed(secs[0]); len(got) != 1 || got["cpu"] != [2]string{"256", "512"} {
+		t.Errorf("task changes %v", got)
+	}
+	got := changed(secs[1])
+	if got["portMappings[scc-80-tcp].containerPort"] != [2]string{"80", "8080"} || got["environment[MODE].value"] != [2]string{"prod", ""} || len(got) != 4 {
+		t.Errorf("container changes %v", got)
+	}
+	if secs[2].Changed != 2 {
+		t.Errorf("new container %+v", secs[2])
+	}
+	// The same definition compares equal, whatever the key order or empty lists.
+	for _, s := range TaskDefDiff(a, tdMustDoc(t, tdDescribeOutput)) {
+		if s.Changed != 0 {
+			t.Errorf("%s: %d changes", s.Title, s.Changed)
+		}
+	}
+}
