@@ -24,7 +24,19 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/region", s.switchRegion},
 		{http.MethodGet, "/repositories", s.notBuilt("Repositories", view.SectionRepositories, "Repository pages")},
 		{http.MethodGet, "/secrets", s.notBuilt("Secrets", view.SectionSecrets, "Secret pages")},
-		{http.MethodGet, "/task-definitions", s.notBuilt("Task definitions", view.SectionTaskDefs, "Task definition pages")},
+		{http.MethodGet, "/task-definitions", s.taskDefFamilies},
+		{http.MethodGet, "/task-definitions/new", s.taskDefNew},
+		{http.MethodPost, "/task-definitions/new", s.taskDefBuild},
+		{http.MethodGet, "/task-definitions/drafts", s.taskDefDrafts},
+		{http.MethodPost, "/task-definitions/drafts/{id}/delete", s.taskDefDraftDelete},
+		{http.MethodGet, "/task-definitions/drafts/{id}/diff", s.taskDefDraftDiff},
+		{http.MethodGet, "/task-definitions/{family}", s.taskDefFamily},
+		{http.MethodGet, "/task-definitions/{family}/latest", s.taskDefLatest},
+		{http.MethodGet, "/task-definitions/{family}/diff", s.taskDefDiff},
+		{http.MethodPost, "/task-definitions/{family}/delete", s.taskDefDelete},
+		{http.MethodGet, "/task-definitions/{family}/{revision}", s.taskDefRevision},
+		{http.MethodGet, "/task-definitions/{family}/{revision}/download", s.taskDefDownload},
+		{http.MethodPost, "/task-definitions/{family}/{revision}/deregister", s.taskDefDeregister},
 	}
 }
 

@@ -28,3 +28,39 @@
     document.documentElement.classList.add("can-copy");
   }
 })();
+
+// ---- Task definitions builder ----
+// Fargate memory choices follow the chosen CPU; launch type and volume
+// type changes re-render the form (the same refresh a no-JS person presses).
+(function () {
+  "use strict";
+  function refresh(form) {
+    var a = document.createElement("input");
+    a.type = "hidden";
+    a.name = "action";
+    a.value = "refresh";
+    form.appendChild(a);
+    form.submit();
+  }
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (!el.matches) return;
+    if (el.matches("select[data-fargate-memory]")) {
+      var sizes = JSON.parse(el.getAttribute("data-fargate-memory"));
+      var mem = document.getElementById(el.getAttribute("data-memory-select"));
+      if (!mem) return;
+      var keep = mem.value;
+      while (mem.options.length > 1) mem.remove(1);
+      (sizes[el.value] || []).forEach(function (pair) {
+        var o = new Option(pair[1], pair[0]);
+        o.selected = pair[0] === keep;
+        mem.add(o);
+      });
+      return;
+    }
+    if (el.matches("form.builder input[data-td-refresh]") ||
+        el.matches("form.builder fieldset.volume select[name$='.type']")) {
+      refresh(el.form);
+    }
+  });
+})();
