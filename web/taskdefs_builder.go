@@ -86,6 +86,7 @@ func (s *Server) taskDefNew(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		doc.DropFilledHostPorts()
 		state.Form = form.TaskDefFormFromDoc(doc)
 		base = td.Family + ":" + strconv.Itoa(td.Revision)
 		notes = append(notes, "Started from "+base+". Pressing Create registers the next revision of "+td.Family+"; "+base+" stays as it is.")

@@ -464,3 +464,27 @@ func (d TaskDefDoc) Typed() TaskDefinition {
 	}
 	return td
 }
+
+// DropFilledHostPorts removes the host ports ECS fills in for the awsvpc
+// network mode (equal to the container port), so that revising a
+// registered revision lets the person change a port in one field. For
+// awsvpc the definition is the same with or without them.
+func (d TaskDefDoc) DropFilledHostPorts() {
+	if d["networkMode"] != "awsvpc" {
+		return
+	}
+	cs, _ := d["containerDefinitions"].([]any)
+	for _, c := range cs {
+		cm, _ := c.(map[string]any)
+		pms, _ := cm["portMappings"].([]any)
+		for _, p := range pms {
+			pm, _ := p.(map[string]any)
+			if pm == nil {
+				continue
+			}
+			if hp, ok := pm["hostPort"]; ok && tdCanonical(hp) == tdCanonical(pm["containerPort"]) {
+				delete(pm, "hostPort")
+			}
+		}
+	}
+}

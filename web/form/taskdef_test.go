@@ -348,3 +348,20 @@ func TestTaskDefDiff(t *testing.T) {
 		}
 	}
 }
+
+func TestDropFilledHostPorts(t *testing.T) {
+	d := tdMustDoc(t, `{"networkMode":"awsvpc","containerDefinitions":[{"portMappings":[{"containerPort":80,"hostPort":80},{"containerPort":81,"hostPort":82}]}]}`)
+	d.DropFilledHostPorts()
+	pms := d["containerDefinitions"].([]any)[0].(map[string]any)["portMappings"].([]any)
+	if _, ok := pms[0].(map[string]any)["hostPort"]; ok {
+		t.Error("filled host port kept")
+	}
+	if _, ok := pms[1].(map[string]any)["hostPort"]; !ok {
+		t.Error("a different host port was dropped")
+	}
+	b := tdMustDoc(t, `{"networkMode":"bridge","containerDefinitions":[{"portMappings":[{"containerPort":80,"hostPort":80}]}]}`)
+	b.DropFilledHostPorts()
+	if _, ok := b["containerDefinitions"].([]any)[0].(map[string]any)["portMappings"].([]any)[0].(map[string]any)["hostPort"]; !ok {
+		t.Error("bridge host port dropped")
+	}
+}
