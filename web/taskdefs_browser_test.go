@@ -79,6 +79,19 @@ func TestBrowserTaskDefinitionWriteUp(t *testing.T) {
 	webtest.Run(t, b, chromedp.SendKeys(css("#f-containerDefinitions-0-name"), "scc"))
 	webtest.Run(t, b, chromedp.SendKeys(css("#f-containerDefinitions-0-portMappings-0-containerPort"), "80"))
 
+	// The script saves a draft shortly after typing stops, without a submit.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.HasPrefix(webtest.Run(t, b, chromedp.Text(css("#draft-status"))), "Draft saved ") {
+		if time.Now().After(deadline) {
+			t.Fatal("no autosave")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	draftID := webtest.Run(t, b, chromedp.Evaluate[string](`document.querySelector("form.builder input[name=draft]").value`))
+	if d, err := env.Store.TaskDefDraft(t.Context(), "anonymous", draftID); err != nil || d.Family != family {
+		t.Fatalf("autosaved draft %q: %+v %v", draftID, d, err)
+	}
+
 	// Image from the ECR picker.
 	choose("#f-containerDefinitions-0-pick-repository", uri)
 	submit("#pick-image-0")
@@ -129,6 +142,9 @@ func TestBrowserTaskDefinitionWriteUp(t *testing.T) {
 	submit("#create")
 	if loc := webtest.Run(t, b, chromedp.Location()); !strings.HasSuffix(loc, "/task-definitions/"+family+"/1") {
 		t.Fatalf("after Create: %s\n%s", loc, mainText())
+	}
+	if _, err := env.Store.TaskDefDraft(t.Context(), "anonymous", draftID); err == nil {
+		t.Error("the registered draft is still listed")
 	}
 	page := mainText()
 	for _, want := range []string{"Registered " + family + ":1.", "ACTIVE", "scc", uri + ":latest", "80:80/tcp", "awslogs", "/ecs/" + family, secretARN} {

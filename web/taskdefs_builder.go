@@ -274,8 +274,8 @@ func (s *Server) taskDefRegister(w http.ResponseWriter, r *http.Request, m *view
 	}
 	td, err := c.RegisterTaskDef(r.Context(), body)
 	if err != nil {
-		field := taskDefErrorField(f, err)
 		msg := cloud.ErrorMessage(err)
+		field := taskDefErrorField(f, msg)
 		if cloud.ErrorCode(err) == "" {
 			msg, _ = cloud.Explain(err)
 		}
@@ -299,8 +299,7 @@ var quotedName = regexp.MustCompile(`container '([^']*)'`)
 
 // taskDefErrorField finds the field an ECS refusal is about, from the
 // words of its message; "" puts it at the top of the form.
-func taskDefErrorField(f *form.TaskDefForm, err error) string {
-	msg := cloud.ErrorMessage(err)
+func taskDefErrorField(f *form.TaskDefForm, msg string) string {
 	low := strings.ToLower(msg)
 	container := -1
 	if m := quotedName.FindStringSubmatch(msg); m != nil {

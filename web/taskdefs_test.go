@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/berthhq/berth/internal/store"
+	"github.com/berthhq/berth/web"
 	"github.com/berthhq/berth/web/webtest"
 )
 
@@ -434,5 +438,35 @@ func TestTaskDefCreateExecutionRole(t *testing.T) {
 	}
 	if strings.Contains(resp.Body, `id="create-role"`) {
 		t.Error("still offers to create the role")
+	}
+}
+
+// TestTaskDefDraftSurvivesRestart: a draft saved by one Berth process is
+// there for the next one on the same data dir.
+func TestTaskDefDraftSurvivesRestart(t *testing.T) {
+	env := webtest.New(t)
+	family := webtest.Name("restart")
+	v := tdValidForm(family, "")
+	v.Set("action", "save")
+	id := builderValues(t, env.PostForm(t, "/task-definitions/new", v).Body).Get("draft")
+	env.Server = nil
+	if err := env.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.OpenSQLite(context.Background(), env.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv := httptest.NewServer(web.New(web.Options{Backend: env.Backend, Store: st, SessionKeys: [][]byte{[]byte(strings.Repeat("k", 32)), []byte(strings.Repeat("e", 32))}}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/task-definitions/new?draft=" + id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if got := builderValues(t, string(body)); got.Get("family") != family || got.Get("draft") != id {
+		t.Errorf("after restart: %d %v", resp.StatusCode, got)
 	}
 }

@@ -64,3 +64,37 @@
     }
   });
 })();
+
+// ---- Task definitions builder: autosave ----
+// The server saves a draft on every builder submit; with script it also
+// saves a couple of seconds after the person stops typing, in the
+// background, so a closed tab loses nothing.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.builder");
+  if (!form || !window.fetch || !window.URLSearchParams || !window.FormData) return;
+  var timer = null, busy = false;
+  function save() {
+    if (busy) { timer = setTimeout(save, 1000); return; }
+    busy = true;
+    var body = new URLSearchParams(new FormData(form));
+    body.set("action", "save");
+    // form.action would be the button named "action": read the attribute.
+    fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.text(); })
+      .then(function (text) {
+        var doc = new DOMParser().parseFromString(text, "text/html");
+        var id = doc.querySelector("form.builder input[name=draft]");
+        var mine = form.querySelector("input[name=draft]");
+        if (id && mine && !mine.value) mine.value = id.value;
+        var status = document.getElementById("draft-status");
+        if (status) status.textContent = "Draft saved " + new Date().toLocaleTimeString() + ".";
+      })
+      .catch(function () {})
+      .then(function () { busy = false; });
+  }
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(save, 2000);
+  });
+})();
