@@ -285,9 +285,9 @@ func TestParseDocumentErrors(t *testing.T) {
 	}
 }
 
-// FuzzFromJSON: nothing typed or pasted into the JSON tab crashes the
+// FuzzTaskDefFormFromJSON: nothing typed or pasted into the JSON tab crashes the
 // builder, and whatever it accepts survives a trip through the form.
-func FuzzFromJSON(f *testing.F) {
+func FuzzTaskDefFormFromJSON(f *testing.F) {
 	f.Add(tdDescribeOutput)
 	f.Add(`{"family":"a","containerDefinitions":[{"name":"web","image":"nginx","memory":512}]}`)
 	f.Add(`{"containerDefinitions":[1,"x",null,{"portMappings":[{"containerPort":1e400}]}]}`)
