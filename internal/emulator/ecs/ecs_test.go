@@ -74,6 +74,7 @@ func wantClientError(t *testing.T, err error, msg string) {
 }
 
 func TestRegisterFargateDefaults(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	in := fargate("web")
 	in.ExecutionRoleArn = aws.String("arn:aws:iam::000000000000:role/exec")
@@ -137,6 +138,7 @@ func TestRegisterFargateDefaults(t *testing.T) {
 }
 
 func TestRegisterEC2Defaults(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	in := ec2("batch")
 	in.ContainerDefinitions[0].PortMappings = []types.PortMapping{{ContainerPort: aws.Int32(8080)}}
@@ -178,6 +180,7 @@ func TestRegisterEC2Defaults(t *testing.T) {
 }
 
 func TestRegisterRejects(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	for _, tc := range []struct {
 		name   string
@@ -290,6 +293,7 @@ func TestRegisterRejects(t *testing.T) {
 // TestRoundTripUnknownFields keeps every field of the request, including
 // ones the emulator has no rules for.
 func TestRoundTripUnknownFields(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	in := fargate("full")
 	in.ContainerDefinitions[0].DockerLabels = map[string]string{"team": "web"}
@@ -315,6 +319,7 @@ func TestRoundTripUnknownFields(t *testing.T) {
 }
 
 func TestDescribeDeregisterDelete(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	for range 3 {
 		register(t, c, fargate("app"))
@@ -417,6 +422,7 @@ func listArns(t *testing.T, c *ecs.Client, in *ecs.ListTaskDefinitionsInput) []s
 }
 
 func TestListTaskDefinitions(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	for _, f := range []string{"beta", "alpha", "beta", "alpha", "gamma"} {
 		register(t, c, ec2(f))
@@ -460,6 +466,7 @@ func TestListTaskDefinitions(t *testing.T) {
 }
 
 func TestListTaskDefinitionFamilies(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	for _, f := range []string{"web-a", "web-b", "worker", "api"} {
 		register(t, c, ec2(f))
@@ -496,6 +503,7 @@ func TestListTaskDefinitionFamilies(t *testing.T) {
 }
 
 func TestTags(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	in := fargate("tagged")
 	in.Tags = []types.Tag{{Key: aws.String("env"), Value: aws.String("dev")}}
@@ -553,6 +561,7 @@ func TestTags(t *testing.T) {
 }
 
 func TestClusters(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	def, err := c.CreateCluster(ctx, &ecs.CreateClusterInput{})
 	if err != nil {
@@ -612,6 +621,7 @@ func TestClusters(t *testing.T) {
 // TestConcurrentRegister: parallel registrations of one family all succeed
 // with distinct revisions.
 func TestConcurrentRegister(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	const n = 50
 	revs := make([]int32, n)
@@ -644,6 +654,7 @@ func TestConcurrentRegister(t *testing.T) {
 
 func TestUnknownOperationCode(t *testing.T) {
 	// An SDK-typed error proves the error body carries the "message" key.
+	t.Parallel()
 	c := client(t)
 	_, err := c.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String("x")})
 	var ae smithy.APIError
