@@ -485,6 +485,8 @@ func (s *Server) taskDefDiff(w http.ResponseWriter, r *http.Request) error {
 		if docs[i], err = registerableJSON(td); err != nil {
 			return err
 		}
+		// Host ports ECS filled in for awsvpc would repeat every port change.
+		docs[i].DropFilledHostPorts()
 	}
 	all := q.Get("all") == "1"
 	base := "/task-definitions/" + url.PathEscape(family) + "/diff?rev=" + strconv.Itoa(revs[0]) + "&rev=" + strconv.Itoa(revs[1])

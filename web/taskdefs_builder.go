@@ -550,6 +550,7 @@ func (s *Server) taskDefDraftDiff(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	latest.DropFilledHostPorts()
 	all := r.URL.Query().Get("all") == "1"
 	base := "/task-definitions/drafts/" + url.PathEscape(id) + "/diff"
 	m := view.TaskDefDiffPage{
