@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -15,23 +14,6 @@ import (
 
 // benchRegion holds exactly the benchmark's repositories: no test uses it.
 const benchRegion = "eu-north-1"
-
-// awsCalls sums berth_aws_calls_total over every operation.
-func awsCalls(b *testing.B, env *webtest.Env) float64 {
-	b.Helper()
-	total := 0.0
-	for _, line := range strings.Split(env.Get(b, "/metrics").Body, "\n") {
-		if !strings.HasPrefix(line, "berth_aws_calls_total{") {
-			continue
-		}
-		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
-		if err != nil {
-			b.Fatalf("metrics line %q: %v", line, err)
-		}
-		total += v
-	}
-	return total
-}
 
 // BenchmarkRepositoryList renders the repository list of a registry with
 // 1,000 repositories: server time per page and AWS calls per page.
@@ -63,7 +45,7 @@ func BenchmarkRepositoryList(b *testing.B) {
 			if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `id="repositories"`) {
 				b.Fatalf("%s = %d", bc.path, r.StatusCode)
 			}
-			before := awsCalls(b, env)
+			before := env.AWSCalls(b)
 			bytes := 0
 			b.ResetTimer()
 			for b.Loop() {
@@ -72,7 +54,7 @@ func BenchmarkRepositoryList(b *testing.B) {
 			}
 			b.StopTimer()
 			// The /metrics read itself makes no AWS call.
-			b.ReportMetric((awsCalls(b, env)-before)/float64(b.N), "aws-calls/page")
+			b.ReportMetric((env.AWSCalls(b)-before)/float64(b.N), "aws-calls/page")
 			b.ReportMetric(float64(bytes), "html-bytes/page")
 		})
 	}

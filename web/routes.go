@@ -52,7 +52,22 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/repositories/-/delete/*", permAdmin, s.repoAction(s.deleteRepository)},
 
 		{http.MethodGet, "/secrets", permView, s.notBuilt("Secrets", view.SectionSecrets, "Secret pages")},
-		{http.MethodGet, "/task-definitions", permView, s.notBuilt("Task definitions", view.SectionTaskDefs, "Task definition pages")},
+
+		// ECS task definitions. "new" and "drafts" are not usable as family
+		// pages: the builder and the drafts list own those paths.
+		{http.MethodGet, "/task-definitions", permView, s.taskDefFamilies},
+		{http.MethodGet, "/task-definitions/new", permEdit, s.taskDefNew},
+		{http.MethodPost, "/task-definitions/new", permEdit, s.taskDefBuild},
+		{http.MethodGet, "/task-definitions/drafts", permEdit, s.taskDefDrafts},
+		{http.MethodPost, "/task-definitions/drafts/{id}/discard", permEdit, s.taskDefDraftDelete},
+		{http.MethodGet, "/task-definitions/drafts/{id}/diff", permEdit, s.taskDefDraftDiff},
+		{http.MethodGet, "/task-definitions/{family}", permView, s.taskDefFamily},
+		{http.MethodGet, "/task-definitions/{family}/latest", permView, s.taskDefLatest},
+		{http.MethodGet, "/task-definitions/{family}/diff", permView, s.taskDefDiff},
+		{http.MethodPost, "/task-definitions/{family}/delete", permAdmin, s.taskDefDelete},
+		{http.MethodGet, "/task-definitions/{family}/{revision}", permView, s.taskDefRevision},
+		{http.MethodGet, "/task-definitions/{family}/{revision}/download", permView, s.taskDefDownload},
+		{http.MethodPost, "/task-definitions/{family}/{revision}/deregister", permAdmin, s.taskDefDeregister},
 
 		// Team: sign-in, accounts, users, settings, audit trail.
 		{http.MethodGet, "/sign-in", permPublic, s.signInPage},

@@ -55,3 +55,73 @@
     });
   });
 })();
+
+// ---- Task definitions builder ----
+// Fargate memory choices follow the chosen CPU; launch type and volume
+// type changes re-render the form (the same refresh a no-JS person presses).
+(function () {
+  "use strict";
+  function refresh(form) {
+    var a = document.createElement("input");
+    a.type = "hidden";
+    a.name = "action";
+    a.value = "refresh";
+    form.appendChild(a);
+    form.submit();
+  }
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (!el.matches) return;
+    if (el.matches("select[data-fargate-memory]")) {
+      var sizes = JSON.parse(el.getAttribute("data-fargate-memory"));
+      var mem = document.getElementById(el.getAttribute("data-memory-select"));
+      if (!mem) return;
+      var keep = mem.value;
+      while (mem.options.length > 1) mem.remove(1);
+      (sizes[el.value] || []).forEach(function (pair) {
+        var o = new Option(pair[1], pair[0]);
+        o.selected = pair[0] === keep;
+        mem.add(o);
+      });
+      return;
+    }
+    if (el.matches("form.builder input[data-td-refresh]") ||
+        el.matches("form.builder fieldset.volume select[name$='.type']")) {
+      refresh(el.form);
+    }
+  });
+})();
+
+// ---- Task definitions builder: autosave ----
+// The server saves a draft on every builder submit; with script it also
+// saves a couple of seconds after the person stops typing, in the
+// background, so a closed tab loses nothing.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.builder");
+  if (!form || !window.fetch || !window.URLSearchParams || !window.FormData) return;
+  var timer = null, busy = false;
+  function save() {
+    if (busy) { timer = setTimeout(save, 1000); return; }
+    busy = true;
+    var body = new URLSearchParams(new FormData(form));
+    body.set("action", "save");
+    // form.action would be the button named "action": read the attribute.
+    fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.text(); })
+      .then(function (text) {
+        var doc = new DOMParser().parseFromString(text, "text/html");
+        var id = doc.querySelector("form.builder input[name=draft]");
+        var mine = form.querySelector("input[name=draft]");
+        if (id && mine && !mine.value) mine.value = id.value;
+        var status = document.getElementById("draft-status");
+        if (status) status.textContent = "Draft saved " + new Date().toLocaleTimeString() + ".";
+      })
+      .catch(function () {})
+      .then(function () { busy = false; });
+  }
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(save, 2000);
+  });
+})();

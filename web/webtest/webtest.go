@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -225,4 +226,22 @@ func (e *Env) Follow(t testing.TB, r Response) Response {
 		t.Fatalf("no redirect: status %d\n%s", r.StatusCode, r.Body)
 	}
 	return e.Get(t, loc)
+}
+
+// AWSCalls sums berth_aws_calls_total over every operation, from /metrics:
+// benchmarks divide its growth by the pages they rendered.
+func (e *Env) AWSCalls(t testing.TB) float64 {
+	t.Helper()
+	total := 0.0
+	for _, line := range strings.Split(e.Get(t, "/metrics").Body, "\n") {
+		if !strings.HasPrefix(line, "berth_aws_calls_total{") {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+		if err != nil {
+			t.Fatalf("metrics line %q: %v", line, err)
+		}
+		total += v
+	}
+	return total
 }

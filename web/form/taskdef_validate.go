@@ -1,0 +1,340 @@
+package form
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/berthhq/berth/internal/awsrules"
+)
+
+// rulesInput is the part of a RegisterTaskDefinition document that the
+// shared AWS rules read: the same view the emulator takes of a request, so
+// the builder and ECS judge the same document the same way.
+type tdRulesInput struct {
+	Family                  *string  `json:"family"`
+	NetworkMode             *string  `json:"networkMode"`
+	RequiresCompatibilities []string `json:"requiresCompatibilities"`
+	CPU                     *string  `json:"cpu"`
+	Memory                  *string  `json:"memory"`
+	ExecutionRoleArn        *string  `json:"executionRoleArn"`
+	IpcMode                 *string  `json:"ipcMode"`
+	PidMode                 *string  `json:"pidMode"`
+	PlacementConstraints    []any    `json:"placementConstraints"`
+	EphemeralStorage        *struct {
+		SizeInGiB *int `json:"sizeInGiB"`
+	} `json:"ephemeralStorage"`
+	Volumes []struct {
+		Host *struct {
+			SourcePath *string `json:"sourcePath"`
+		} `json:"host"`
+		DockerVolumeConfiguration any `json:"dockerVolumeConfiguration"`
+	} `json:"volumes"`
+	ContainerDefinitions []struct {
+		Name              *string  `json:"name"`
+		Image             *string  `json:"image"`
+		CPU               *int     `json:"cpu"`
+		Memory            *int     `json:"memory"`
+		MemoryReservation *int     `json:"memoryReservation"`
+		Essential         *bool    `json:"essential"`
+		Links             []string `json:"links"`
+		Hostname          *string  `json:"hostname"`
+		Privileged        *bool    `json:"privileged"`
+		LinuxParameters   *struct {
+			Devices []any `json:"devices"`
+		} `json:"linuxParameters"`
+		PortMappings []struct {
+			ContainerPort      *int    `json:"containerPort"`
+			HostPort           *int    `json:"hostPort"`
+			Protocol           *string `json:"protocol"`
+			ContainerPortRange *string `json:"containerPortRange"`
+		} `json:"portMappings"`
+		HealthCheck *struct {
+			Command     []string `json:"command"`
+			Interval    *int     `json:"interval"`
+			Timeout     *int     `json:"timeout"`
+			Retries     *int     `json:"retries"`
+			StartPeriod *int     `json:"startPeriod"`
+		} `json:"healthCheck"`
+		LogConfiguration *struct {
+			LogDriver *string `json:"logDriver"`
+		} `json:"logConfiguration"`
+		Secrets []struct {
+			Name      *string `json:"name"`
+			ValueFrom *string `json:"valueFrom"`
+		} `json:"secrets"`
+		Environment []struct {
+			Name  *string `json:"name"`
+			Value *string `json:"value"`
+		} `json:"environment"`
+		RepositoryCredentials *struct {
+			CredentialsParameter *string `json:"credentialsParameter"`
+		} `json:"repositoryCredentials"`
+	} `json:"containerDefinitions"`
+	Tags []struct {
+		Key   *string `json:"key"`
+		Value *string `json:"value"`
+	} `json:"tags"`
+}
+
+func tdStr(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// TaskDefRulesView maps a document onto the shared rules' task definition. An
+// error means a value has the wrong JSON type (a number where ECS wants a
+// string…), which ECS refuses before any rule.
+func TaskDefRulesView(doc TaskDefDoc) (awsrules.ECSTaskDefinition, error) {
+	var in tdRulesInput
+	b, err := json.Marshal(map[string]any(doc))
+	if err != nil {
+		return awsrules.ECSTaskDefinition{}, err
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return awsrules.ECSTaskDefinition{}, err
+	}
+	td := awsrules.ECSTaskDefinition{
+		Family:                  tdStr(in.Family),
+		NetworkMode:             tdStr(in.NetworkMode),
+		RequiresCompatibilities: in.RequiresCompatibilities,
+		CPU:                     in.CPU,
+		Memory:                  in.Memory,
+		ExecutionRoleArn:        tdStr(in.ExecutionRoleArn),
+		IpcMode:                 tdStr(in.IpcMode),
+		PidMode:                 tdStr(in.PidMode),
+		PlacementConstraints:    len(in.PlacementConstraints),
+	}
+	if in.EphemeralStorage != nil {
+		size := 0
+		if in.EphemeralStorage.SizeInGiB != nil {
+			size = *in.EphemeralStorage.SizeInGiB
+		}
+		td.EphemeralStorageGiB = &size
+	}
+	for _, v := range in.Volumes {
+		if v.DockerVolumeConfiguration != nil {
+			td.DockerVolumes++
+		}
+		if v.Host != nil && tdStr(v.Host.SourcePath) != "" {
+			td.HostVolumes++
+		}
+	}
+	for _, ci := range in.ContainerDefinitions {
+		c := awsrules.ECSContainer{
+			Name: tdStr(ci.Name), Image: tdStr(ci.Image), Memory: ci.Memory, MemoryReservation: ci.MemoryReservation,
+			Essential: ci.Essential, Links: ci.Links, Hostname: tdStr(ci.Hostname), Privileged: ci.Privileged != nil && *ci.Privileged,
+		}
+		if ci.CPU != nil {
+			c.CPU = *ci.CPU
+		}
+		if ci.LinuxParameters != nil {
+			c.Devices = len(ci.LinuxParameters.Devices)
+		}
+		for _, p := range ci.PortMappings {
+			c.PortMappings = append(c.PortMappings, awsrules.ECSPortMapping{
+				ContainerPort: p.ContainerPort, HostPort: p.HostPort, Protocol: tdStr(p.Protocol), ContainerPortRange: tdStr(p.ContainerPortRange),
+			})
+		}
+		if h := ci.HealthCheck; h != nil {
+			c.HealthCheck = &awsrules.ECSHealthCheck{Command: h.Command, Interval: h.Interval, Timeout: h.Timeout, Retries: h.Retries, StartPeriod: h.StartPeriod}
+		}
+		if ci.LogConfiguration != nil {
+			c.LogDriver = tdStr(ci.LogConfiguration.LogDriver)
+			if c.LogDriver == "" {
+				c.LogDriver = "(none)"
+			}
+		}
+		for _, s := range ci.Secrets {
+			c.Secrets = append(c.Secrets, awsrules.ECSNameValue{Name: s.Name, Value: s.ValueFrom})
+		}
+		for _, e := range ci.Environment {
+			c.Environment = append(c.Environment, awsrules.ECSNameValue{Name: e.Name, Value: e.Value})
+		}
+		if ci.RepositoryCredentials != nil {
+			p := tdStr(ci.RepositoryCredentials.CredentialsParameter)
+			c.RepositoryCredentials = &p
+		}
+		td.Containers = append(td.Containers, c)
+	}
+	return td, nil
+}
+
+// TaskDefProblem is one broken AWS rule found in a document, with the answer
+// ECS gives for it (for the tests that hold the rules and the emulator to
+// the same verdict).
+type TaskDefProblem struct {
+	Field, Message, Code, AWSMessage string
+}
+
+// TaskDefDocProblems checks a document against every AWS rule Berth knows,
+// in the order ECS checks them (ECS reports the first). Field is the rule's
+// JSON path ("containerDefinitions[0].memory").
+func TaskDefDocProblems(doc TaskDefDoc) []TaskDefProblem {
+	var ps []TaskDefProblem
+	body, err := doc.Marshal()
+	if err == nil && len(body) > awsrules.ECSMaxTaskDefinitionBytes {
+		ps = append(ps, TaskDefProblem{Message: fmt.Sprintf("The task definition is %d bytes of JSON; ECS accepts at most %d (64 KiB). Remove containers, environment variables or labels.", len(body), awsrules.ECSMaxTaskDefinitionBytes),
+			Code: "ClientException", AWSMessage: fmt.Sprintf("Actual length: '%d'. Max allowed length is '%d' bytes.", len(body), awsrules.ECSMaxTaskDefinitionBytes)})
+		return ps
+	}
+	view, err := TaskDefRulesView(doc)
+	if err != nil {
+		msg := "A value in the JSON has the wrong type."
+		var te *json.UnmarshalTypeError
+		if ok := tdAsTypeError(err, &te); ok {
+			msg = fmt.Sprintf("%s must be a %s, not a JSON %s.", te.Field, tdJSONKind(te.Type.Kind().String()), te.Value)
+		}
+		return append(ps, TaskDefProblem{Message: msg, Code: "SerializationException"})
+	}
+	for _, p := range awsrules.TaskDefinitionProblems(view) {
+		ps = append(ps, TaskDefProblem{Field: p.Field, Message: p.Message, Code: p.Code, AWSMessage: p.AWSMessage})
+	}
+	td := doc.Typed()
+	if len(td.Tags) > awsrules.ECSMaxTags {
+		ps = append(ps, TaskDefProblem{Field: "tags", Message: fmt.Sprintf("A task definition can have at most %d tags.", awsrules.ECSMaxTags),
+			Code: "InvalidParameterException", AWSMessage: fmt.Sprintf("The number of tags cannot exceed %d.", awsrules.ECSMaxTags)})
+	}
+	for i, t := range td.Tags {
+		for _, m := range awsrules.ECSTagProblems(t.Key, t.Value) {
+			ps = append(ps, TaskDefProblem{Field: fmt.Sprintf("tags[%d]", i), Message: m, Code: "InvalidParameterException"})
+		}
+	}
+	return ps
+}
+
+func tdAsTypeError(err error, target **json.UnmarshalTypeError) bool {
+	te, ok := err.(*json.UnmarshalTypeError)
+	if ok {
+		*target = te
+	}
+	return ok
+}
+
+func tdJSONKind(k string) string {
+	switch k {
+	case "string":
+		return "string"
+	case "int", "int64", "float64":
+		return "number"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "list"
+	}
+	return "object"
+}
+
+var tdBracketIndex = regexp.MustCompile(`\[(\d+)\]`)
+
+// Validate checks the form before register: values that must be numbers,
+// then every AWS rule on the document it describes. Each problem is at its
+// field, or at the top (naming the JSON key) when the form does not show it.
+func (f *TaskDefForm) Validate() (TaskDefDoc, Errors) {
+	doc, errs := f.Document()
+	for _, p := range TaskDefDocProblems(doc) {
+		field := f.FormField(p.Field)
+		msg := p.Message
+		if field == "" && p.Field != "" {
+			msg = p.Field + ": " + msg
+		}
+		// A number problem already sits at this field; the rule's view of
+		// the missing value would only repeat it.
+		if field != "" && errs.Has(field) {
+			continue
+		}
+		errs.Add(field, msg)
+	}
+	return doc, errs
+}
+
+// FormField maps a rule's JSON path to the input that edits it, or "" when
+// the form does not show it (kept JSON, or a key only the JSON tab has).
+func (f *TaskDefForm) FormField(path string) string {
+	if path == "" {
+		return ""
+	}
+	name := tdBracketIndex.ReplaceAllString(path, ".$1")
+	parts := strings.Split(name, ".")
+	top := parts[0]
+	if f.Locked(top) {
+		return ""
+	}
+	switch top {
+	case "family", "networkMode", "cpu", "memory", "executionRoleArn", "taskRoleArn", "requiresCompatibilities", "volumes":
+		return top
+	case "ephemeralStorage":
+		return "ephemeralStorage.sizeInGiB"
+	case "tags":
+		if len(parts) >= 2 {
+			return "tags." + parts[1] + ".key"
+		}
+		return "tags"
+	case "containerDefinitions":
+	default:
+		return ""
+	}
+	if len(parts) == 1 {
+		return "containerDefinitions"
+	}
+	i, err := strconv.Atoi(parts[1])
+	if err != nil || i >= len(f.Containers) {
+		return "containerDefinitions"
+	}
+	c := f.Containers[i]
+	p := "containerDefinitions." + parts[1] + "."
+	if len(parts) == 2 {
+		return p + "name"
+	}
+	key := parts[2]
+	if c.Locked(key) {
+		return ""
+	}
+	switch key {
+	case "name", "image", "cpu", "memory", "memoryReservation":
+		return p + key
+	case "repositoryCredentials":
+		return p + "repositoryCredentials.credentialsParameter"
+	case "logConfiguration":
+		return p + "logDriver"
+	case "healthCheck":
+		if len(parts) > 3 {
+			return p + "healthCheck." + parts[3]
+		}
+		return p + "healthCheck.command"
+	case "portMappings":
+		if len(parts) > 4 {
+			return p + "portMappings." + parts[3] + "." + parts[4]
+		}
+		if len(parts) > 3 {
+			return p + "portMappings." + parts[3] + ".containerPort"
+		}
+	case "environment", "secrets":
+		if len(parts) < 4 {
+			return ""
+		}
+		j, _ := strconv.Atoi(parts[3])
+		want := EnvTypeValue
+		if key == "secrets" {
+			want = EnvTypeValueFrom
+		}
+		n := 0
+		for k, e := range c.Env {
+			if e.Type != want {
+				continue
+			}
+			if n == j {
+				if key == "environment" {
+					return p + "env." + itoa(k) + ".name"
+				}
+				return p + "env." + itoa(k) + ".value"
+			}
+			n++
+		}
+	}
+	return ""
+}

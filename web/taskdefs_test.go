@@ -1,0 +1,464 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/berthhq/berth/internal/store"
+	"github.com/berthhq/berth/web/webtest"
+)
+
+// tdValidForm is the write-up's example as the builder posts it.
+func tdValidForm(family, execRole string) url.Values {
+	return url.Values{
+		"view":                             {"form"},
+		"family":                           {family},
+		"requiresCompatibilities":          {"FARGATE"},
+		"runtimePlatform":                  {"LINUX/X86_64"},
+		"networkMode":                      {"awsvpc"},
+		"cpu":                              {"256"},
+		"memory":                           {"512"},
+		"executionRoleArn":                 {execRole},
+		"containerDefinitions.0.name":      {"scc"},
+		"containerDefinitions.0.image":     {"nginx:latest"},
+		"containerDefinitions.0.essential": {"true"},
+		"containerDefinitions.0.portMappings.0.containerPort": {"80"},
+		"containerDefinitions.0.portMappings.0.protocol":      {"tcp"},
+		"containerDefinitions.0.logDriver":                    {"awslogs"},
+		"containerDefinitions.0.logOptions.0.key":             {"awslogs-create-group"},
+		"containerDefinitions.0.logOptions.0.value":           {"true"},
+		"action": {"register"},
+	}
+}
+
+func TestTaskDefBuilderValidatesKeepsInputAndRegisters(t *testing.T) {
+	env := webtest.New(t)
+	family := webtest.Name("scc")
+
+	page := env.Get(t, "/task-definitions/new")
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "Create new task definition") {
+		t.Fatalf("builder: %d", page.StatusCode)
+	}
+	// Console defaults: Fargate, awsvpc, a Fargate size, one container.
+	v := builderValues(t, page.Body)
+	if v.Get("requiresCompatibilities") != "FARGATE" || v.Get("networkMode") != "awsvpc" || v.Get("cpu") != "1024" || v.Get("memory") != "3072" || v.Get("containerDefinitions.0.essential") != "true" {
+		t.Errorf("defaults: %v", v)
+	}
+
+	// Broken: a bad family, a soft limit over the hard one, a host port that
+	// awsvpc refuses, and awslogs on Fargate without an execution role.
+	bad := tdValidForm("scc bad", "")
+	bad.Set("containerDefinitions.0.memory", "128")
+	bad.Set("containerDefinitions.0.memoryReservation", "256")
+	bad.Set("containerDefinitions.0.portMappings.0.hostPort", "8080")
+	bad.Set("containerDefinitions.0.cpu", "lots")
+	resp := env.PostForm(t, "/task-definitions/new", bad)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid form: %d", resp.StatusCode)
+	}
+	for field, msg := range map[string]string{
+		"f-family": "Use only letters, digits, hyphens (-) and underscores (_).",
+		"f-containerDefinitions-0-memoryReservation":       "The memory reservation (soft limit) cannot be more than the memory limit (hard limit).",
+		"f-containerDefinitions-0-portMappings-0-hostPort": "With the awsvpc network mode, leave the host port empty or make it equal to the container port.",
+		"f-executionRoleArn":                               "Fargate tasks that send logs to CloudWatch need a task execution role.",
+		"f-containerDefinitions-0-cpu":                     "Enter a whole number.",
+	} {
+		if !strings.Contains(resp.Body, `id="`+field+`-error"`) || !strings.Contains(resp.Body, `aria-describedby="`) {
+			t.Errorf("no error at %s", field)
+		}
+		if !strings.Contains(resp.Body, escHTML(msg)) {
+			t.Errorf("message %q missing", msg)
+		}
+		if !strings.Contains(resp.Body, `href="#`+field+`"`) {
+			t.Errorf("summary does not link to %s", field)
+		}
+	}
+	// Everything typed is still there.
+	kept := builderValues(t, resp.Body)
+	for k, want := range map[string]string{"family": "scc bad", "containerDefinitions.0.cpu": "lots", "containerDefinitions.0.portMappings.0.hostPort": "8080", "containerDefinitions.0.memoryReservation": "256"} {
+		if got := kept.Get(k); got != want {
+			t.Errorf("%s = %q after a failed register, want %q", k, got, want)
+		}
+	}
+	// The failed attempt is a draft.
+	draftID := kept.Get("draft")
+	if draftID == "" {
+		t.Fatal("no draft id in the form")
+	}
+	if d, err := env.Store.TaskDefDraft(context.Background(), "anonymous", draftID); err != nil || d.Family != "scc bad" {
+		t.Errorf("draft %+v %v", d, err)
+	}
+
+	good := tdValidForm(family, "arn:aws:iam::000000000000:role/ecsTaskExecutionRole")
+	good.Set("draft", draftID)
+	resp = env.PostForm(t, "/task-definitions/new", good)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/task-definitions/"+family+"/1" {
+		t.Fatalf("register: %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), resp.Body)
+	}
+	rev := env.Follow(t, resp)
+	if !strings.Contains(rev.Body, "Registered "+family+":1.") || !strings.Contains(rev.Body, "Created the log group /ecs/"+family) {
+		t.Errorf("flash missing:\n%s", rev.Body)
+	}
+	if _, err := env.Store.TaskDefDraft(context.Background(), "anonymous", draftID); err == nil {
+		t.Error("the registered draft was kept")
+	}
+	td, err := env.Backend.In("").DescribeTaskDef(context.Background(), family+":1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		ContainerDefinitions []struct {
+			LogConfiguration struct {
+				Options map[string]string `json:"options"`
+			} `json:"logConfiguration"`
+		} `json:"containerDefinitions"`
+	}
+	json.Unmarshal(td.Doc, &doc)
+	if o := doc.ContainerDefinitions[0].LogConfiguration.Options; o["awslogs-group"] != "/ecs/"+family || o["awslogs-region"] != "us-east-1" || o["awslogs-stream-prefix"] != "ecs" {
+		t.Errorf("awslogs defaults not filled: %v", o)
+	}
+}
+
+func escHTML(s string) string {
+	r := strings.NewReplacer(`"`, "&#34;", "'", "&#39;", "&", "&amp;", "<", "&lt;", ">", "&gt;")
+	return r.Replace(s)
+}
+
+// TestTaskDefBuilderRoundTripThroughThePage opens the builder from a
+// registered revision and submits the page as it is: the new revision is
+// the same definition, fields the form does not show included.
+func TestTaskDefBuilderRoundTripThroughThePage(t *testing.T) {
+	env := webtest.New(t)
+	family := webtest.Name("rt")
+	doc := `{"family":"` + family + `","networkMode":"bridge","requiresCompatibilities":["EC2"],"cpu":"512","memory":"1024",
+"containerDefinitions":[{"name":"web","image":"nginx:1.27","memory":256,"memoryReservation":128,"cpu":128,"essential":true,
+"portMappings":[{"containerPort":80,"hostPort":8080,"protocol":"tcp","name":"web-80","appProtocol":"http"}],
+"environment":[{"name":"MODE","value":"prod"}],"secrets":[{"name":"DB","valueFrom":"arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf"}],
+"command":["nginx","-g","daemon off;"],"healthCheck":{"command":["CMD-SHELL","curl -f http://localhost/ || exit 1"],"interval":10,"retries":2},
+"ulimits":[{"name":"nofile","softLimit":1024,"hardLimit":2048}],"dockerLabels":{"team":"web"},"linuxParameters":{"initProcessEnabled":true},
+"mountPoints":[{"sourceVolume":"data","containerPath":"/data","readOnly":true}]},
+{"name":"sidecar","image":"busybox","memory":64,"essential":false,"dependsOn":[{"containerName":"web","condition":"START"}]}],
+"volumes":[{"name":"data","host":{"sourcePath":"/srv/data"}}],"placementConstraints":[{"type":"memberOf","expression":"attribute:ecs.os-type == linux"}],
+"tags":[{"key":"team","value":"web"}]}`
+	tdRegister(t, env, doc)
+
+	page := env.Get(t, "/task-definitions/new?from="+family+":1")
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "Create new revision of "+family) {
+		t.Fatalf("revise: %d\n%s", page.StatusCode, page.Body)
+	}
+	if !strings.Contains(page.Body, "Kept from JSON") || !strings.Contains(page.Body, "linuxParameters") || !strings.Contains(page.Body, "placementConstraints") {
+		t.Error("keys the form does not show are not announced")
+	}
+	v := builderValues(t, page.Body)
+	v.Set("action", "register")
+	resp := env.PostForm(t, "/task-definitions/new", v)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/task-definitions/"+family+"/2" {
+		t.Fatalf("register again: %d\n%s", resp.StatusCode, resp.Body)
+	}
+	diff := env.Get(t, "/task-definitions/"+family+"/diff?rev=1&rev=2")
+	if diff.StatusCode != http.StatusOK || !strings.Contains(diff.Body, "No differences.") {
+		t.Errorf("revision 2 differs from 1:\n%s", diff.Body)
+	}
+}
+
+func TestTaskDefBuilderRowsWithoutJavaScript(t *testing.T) {
+	env := webtest.New(t)
+	v := tdValidForm("rows", "")
+	v.Set("action", "add:containerDefinitions")
+	resp := env.PostForm(t, "/task-definitions/new", v)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("add container: %d", resp.StatusCode)
+	}
+	got := builderValues(t, resp.Body)
+	if got.Get("containerDefinitions.0.name") != "scc" || got.Get("containerDefinitions.0.portMappings.0.containerPort") != "80" || !got.Has("containerDefinitions.1.name") {
+		t.Fatalf("after add: %v", got)
+	}
+	got.Set("containerDefinitions.1.name", "second")
+	got.Set("action", "add:containerDefinitions.1.env")
+	resp = env.PostForm(t, "/task-definitions/new", got)
+	got = builderValues(t, resp.Body)
+	if !got.Has("containerDefinitions.1.env.0.name") || got.Get("containerDefinitions.1.name") != "second" {
+		t.Fatalf("after add env: %v", got)
+	}
+	got.Set("action", "remove:containerDefinitions.0")
+	resp = env.PostForm(t, "/task-definitions/new", got)
+	got = builderValues(t, resp.Body)
+	if got.Get("containerDefinitions.0.name") != "second" || got.Has("containerDefinitions.1.name") {
+		t.Errorf("after remove: %v", got)
+	}
+	if r := env.PostForm(t, "/task-definitions/new", url.Values{"action": {"remove:containerDefinitions.7"}}); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("removing a missing row: %d", r.StatusCode)
+	}
+}
+
+func TestTaskDefBuilderJSONTab(t *testing.T) {
+	env := webtest.New(t)
+	family := webtest.Name("json")
+	v := tdValidForm(family, "")
+	v.Set("action", "view-json")
+	resp := env.PostForm(t, "/task-definitions/new", v)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("JSON tab: %d", resp.StatusCode)
+	}
+	j := builderValues(t, resp.Body)
+	if !strings.Contains(j.Get("json"), `"family": "`+family+`"`) || j.Get("view") != "json" {
+		t.Fatalf("JSON tab: %v", j)
+	}
+
+	// Paste DescribeTaskDefinition output with a key the form does not know.
+	pasted := `{"taskDefinition":{"taskDefinitionArn":"arn:aws:ecs:us-east-1:000000000000:task-definition/x:1","revision":1,"status":"ACTIVE",
+"family":"` + family + `","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"512","memory":"1024","compatibilities":["EC2","FARGATE"],
+"containerDefinitions":[{"name":"app","image":"nginx","essential":true,"portMappings":[{"containerPort":8080}],"futureKey":{"a":1}}]},"tags":[]}`
+	j.Set("json", pasted)
+	j.Set("action", "view-form")
+	resp = env.PostForm(t, "/task-definitions/new", j)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "Removed the read-only keys") || !strings.Contains(resp.Body, "futureKey") {
+		t.Fatalf("paste: %d\n%s", resp.StatusCode, resp.Body)
+	}
+	f := builderValues(t, resp.Body)
+	if f.Get("cpu") != "512" || f.Get("containerDefinitions.0.portMappings.0.containerPort") != "8080" || f.Get("view") != "form" {
+		t.Errorf("form from JSON: %v", f)
+	}
+	// Back to JSON: the unknown key is still there.
+	f.Set("action", "view-json")
+	resp = env.PostForm(t, "/task-definitions/new", f)
+	if j := builderValues(t, resp.Body).Get("json"); !strings.Contains(j, `"futureKey"`) || strings.Contains(j, "taskDefinitionArn") {
+		t.Errorf("JSON after the form:\n%s", j)
+	}
+
+	// Invalid JSON: 422, the text kept, the problem at the field.
+	broken := `{"family": "x", "containerDefinitions": [`
+	resp = env.PostForm(t, "/task-definitions/new", url.Values{"view": {"json"}, "json": {broken}, "action": {"view-form"}, "draft": {f.Get("draft")}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || builderValues(t, resp.Body).Get("json") != broken || !strings.Contains(resp.Body, `id="f-json-error"`) {
+		t.Errorf("broken JSON: %d\n%s", resp.StatusCode, resp.Body)
+	}
+	// The draft kept the broken text too: resuming shows it.
+	resume := env.Get(t, "/task-definitions/new?draft="+f.Get("draft"))
+	if builderValues(t, resume.Body).Get("json") != broken {
+		t.Errorf("resumed draft lost the JSON text")
+	}
+}
+
+func TestTaskDefPages(t *testing.T) {
+	env := webtest.New(t)
+	family := webtest.Name("pages")
+	repo := webtest.Name("img")
+	uri := tdECRImage(t, env, repo, "v1")
+	secretARN := tdSecret(t, env, webtest.Name("db"), `{"password":"x"}`)
+	doc := func(port int) string {
+		return fmt.Sprintf(`{"family":"%s","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"256","memory":"512",
+"executionRoleArn":"arn:aws:iam::000000000000:role/ecsTaskExecutionRole",
+"containerDefinitions":[{"name":"app","image":"%s:v1","portMappings":[{"containerPort":%d}],"secrets":[{"name":"DB","valueFrom":"%s:password::"}]},
+{"name":"gone","image":"%s:v9","essential":false}],"tags":[{"key":"team","value":"a"}]}`, family, uri, port, secretARN, uri)
+	}
+	tdRegister(t, env, doc(80))
+	tdRegister(t, env, doc(8080))
+
+	list := env.Get(t, "/task-definitions?prefix="+family)
+	if !strings.Contains(list.Body, `href="/task-definitions/`+family+`"`) {
+		t.Errorf("families list:\n%s", list.Body)
+	}
+	latest := env.Get(t, "/task-definitions/"+family+"/latest")
+	if latest.Header.Get("Location") != "/task-definitions/"+family+"/2" {
+		t.Errorf("latest: %d %s", latest.StatusCode, latest.Header.Get("Location"))
+	}
+	fam := env.Get(t, "/task-definitions/"+family)
+	if i2, i1 := strings.Index(fam.Body, family+":2"), strings.Index(fam.Body, family+":1"); i2 < 0 || i1 < 0 || i2 > i1 {
+		t.Errorf("revisions not newest first:\n%s", fam.Body)
+	}
+	if !strings.Contains(fam.Body, "arn:aws:iam::000000000000:root") {
+		t.Error("registered by missing")
+	}
+
+	rev := env.Get(t, "/task-definitions/"+family+"/1")
+	for _, want := range []string{
+		`href="/repositories/` + repo + `"`, "no image with this tag", // app uses v1 (exists), gone uses v9
+		`href="/secrets/`, "256 CPU units (0.25 vCPU)", "awsvpc", "FARGATE",
+	} {
+		if !strings.Contains(rev.Body, want) {
+			t.Errorf("revision page lacks %q", want)
+		}
+	}
+	if strings.Count(rev.Body, "no image with this tag") != 1 {
+		t.Error("the existing image is flagged too")
+	}
+	js := env.Get(t, "/task-definitions/"+family+"/1?tab=json")
+	if !strings.Contains(js.Body, "&#34;tags&#34;") || strings.Contains(js.Body, "registeredAt") {
+		t.Errorf("JSON tab not registerable")
+	}
+	dl := env.Get(t, "/task-definitions/"+family+"/1/download")
+	if !strings.Contains(dl.Header.Get("Content-Disposition"), family+"-1.json") {
+		t.Errorf("download headers %v", dl.Header)
+	}
+	var back map[string]any
+	if err := json.Unmarshal([]byte(dl.Body), &back); err != nil || back["revision"] != nil || back["family"] != family {
+		t.Errorf("download body %v %v", back, err)
+	}
+
+	diff := env.Get(t, "/task-definitions/"+family+"/diff?rev=2&rev=1")
+	if !strings.Contains(diff.Body, "portMappings[0].containerPort") || !strings.Contains(diff.Body, "8080") || !strings.Contains(diff.Body, "Container app") {
+		t.Errorf("diff:\n%s", diff.Body)
+	}
+
+	// Deregister asks first, then deregisters; delete works on INACTIVE only.
+	ask := env.PostForm(t, "/task-definitions/"+family+"/1/deregister", url.Values{})
+	if ask.StatusCode != http.StatusOK || !strings.Contains(ask.Body, "cannot be undone") {
+		t.Fatalf("deregister confirmation: %d", ask.StatusCode)
+	}
+	done := env.PostForm(t, "/task-definitions/"+family+"/1/deregister", url.Values{"confirm": {"yes"}})
+	if done.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deregister: %d", done.StatusCode)
+	}
+	if page := env.Follow(t, done); !strings.Contains(page.Body, "INACTIVE") || !strings.Contains(page.Body, `id="delete"`) {
+		t.Errorf("after deregister:\n%s", page.Body)
+	}
+	del := env.PostForm(t, "/task-definitions/"+family+"/delete", url.Values{"rev": {"1", "2"}, "confirm": {"yes"}})
+	after := env.Follow(t, del)
+	if !strings.Contains(after.Body, family+":2 was not deleted") || !strings.Contains(after.Body, "Deleting 1 revision") {
+		t.Errorf("delete 1 (INACTIVE) and 2 (ACTIVE):\n%s", after.Body)
+	}
+	if td, _ := env.Backend.In("").DescribeTaskDef(context.Background(), family+":1"); td == nil || td.Status != "DELETE_IN_PROGRESS" {
+		t.Errorf("revision 1 after delete: %+v", td)
+	}
+	many := url.Values{"confirm": {"yes"}}
+	for i := 1; i <= 11; i++ {
+		many.Add("rev", fmt.Sprint(i))
+	}
+	if r := env.Follow(t, env.PostForm(t, "/task-definitions/"+family+"/delete", many)); !strings.Contains(r.Body, "at most 10") {
+		t.Error("more than 10 at once not refused")
+	}
+	if r := env.Get(t, "/task-definitions/"+family+"/99"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("missing revision: %d", r.StatusCode)
+	}
+}
+
+func TestTaskDefPickers(t *testing.T) {
+	env := webtest.New(t)
+	repo := webtest.Name("pick")
+	uri := tdECRImage(t, env, repo, "v2")
+	regSecret := tdSecret(t, env, webtest.Name("registry"), `{"username":"AWS","password":"p"}`)
+	plain := tdSecret(t, env, webtest.Name("plain"), "just text")
+
+	page := env.Get(t, "/task-definitions/new")
+	if !strings.Contains(page.Body, uri) || !strings.Contains(page.Body, regSecret) {
+		t.Fatal("pickers do not offer the repository and the secret")
+	}
+	v := builderValues(t, page.Body)
+	v.Set("containerDefinitions.0.pick.repository", uri)
+	v.Set("action", "pick-image:0")
+	resp := env.PostForm(t, "/task-definitions/new", v)
+	got := builderValues(t, resp.Body)
+	if got.Get("containerDefinitions.0.image") != uri+":v2" {
+		t.Fatalf("picked image %q", got.Get("containerDefinitions.0.image"))
+	}
+	if !strings.Contains(resp.Body, `name="containerDefinitions.0.pick.tag"`) {
+		t.Error("no tag choice once the repository is known")
+	}
+
+	got.Set("containerDefinitions.0.pick.credentials", plain)
+	got.Set("action", "pick-credentials:0")
+	resp = env.PostForm(t, "/task-definitions/new", got)
+	got = builderValues(t, resp.Body)
+	if got.Get("containerDefinitions.0.privateRegistry") != "true" || got.Get("containerDefinitions.0.repositoryCredentials.credentialsParameter") != plain {
+		t.Errorf("credentials: %v", got)
+	}
+	if !strings.Contains(resp.Body, "does not hold a JSON username and password") {
+		t.Error("no warning for a secret without username and password")
+	}
+	if strings.Contains(resp.Body, "just text") {
+		t.Fatal("a secret value reached the page")
+	}
+
+	got.Set("containerDefinitions.0.pick.env", regSecret)
+	got.Set("containerDefinitions.0.pick.envKey", "password")
+	got.Set("action", "pick-env-secret:0")
+	resp = env.PostForm(t, "/task-definitions/new", got)
+	got = builderValues(t, resp.Body)
+	if got.Get("containerDefinitions.0.env.0.type") != "valueFrom" || got.Get("containerDefinitions.0.env.0.value") != regSecret+":password::" || got.Get("containerDefinitions.0.env.0.name") != "PASSWORD" {
+		t.Errorf("env secret: %v", got)
+	}
+	// Drafts keep references, never values.
+	d, err := env.Store.TaskDefDraft(context.Background(), "anonymous", got.Get("draft"))
+	if err != nil || !strings.Contains(string(d.Form), regSecret) || strings.Contains(string(d.Form), `"p"`) {
+		t.Errorf("draft %s %v", d.Form, err)
+	}
+}
+
+func TestTaskDefDraftsPage(t *testing.T) {
+	env := webtest.New(t)
+	family := webtest.Name("draft")
+	v := tdValidForm(family, "")
+	v.Set("action", "save")
+	resp := env.PostForm(t, "/task-definitions/new", v)
+	id := builderValues(t, resp.Body).Get("draft")
+	list := env.Get(t, "/task-definitions/drafts")
+	if !strings.Contains(list.Body, family) || !strings.Contains(list.Body, "/task-definitions/new?draft="+id) {
+		t.Fatalf("drafts:\n%s", list.Body)
+	}
+	resume := builderValues(t, env.Get(t, "/task-definitions/new?draft="+id).Body)
+	if resume.Get("family") != family || resume.Get("containerDefinitions.0.portMappings.0.containerPort") != "80" || resume.Get("draft") != id {
+		t.Errorf("resumed: %v", resume)
+	}
+	tdRegister(t, env, `{"family":"`+family+`","containerDefinitions":[{"name":"scc","image":"nginx:1","memory":64}]}`)
+	diff := env.Get(t, "/task-definitions/drafts/"+id+"/diff")
+	if diff.StatusCode != http.StatusOK || !strings.Contains(diff.Body, "Container scc") || !strings.Contains(diff.Body, "nginx:latest") {
+		t.Errorf("draft diff: %d\n%s", diff.StatusCode, diff.Body)
+	}
+	del := env.PostForm(t, "/task-definitions/drafts/"+id+"/discard", url.Values{})
+	if del.StatusCode != http.StatusSeeOther || strings.Contains(env.Follow(t, del).Body, family) {
+		t.Error("discard")
+	}
+	if r := env.Get(t, "/task-definitions/new?draft="+id); r.StatusCode != http.StatusNotFound {
+		t.Errorf("discarded draft: %d", r.StatusCode)
+	}
+}
+
+func TestTaskDefCreateExecutionRole(t *testing.T) {
+	env := webtest.New(t)
+	v := tdValidForm("role", "")
+	v.Set("action", "create-role")
+	resp := env.PostForm(t, "/task-definitions/new", v)
+	if !strings.Contains(resp.Body, `id="create-role-confirm"`) && !strings.Contains(resp.Body, "ecsTaskExecutionRole") {
+		t.Fatalf("no confirmation:\n%s", resp.Body)
+	}
+	got := builderValues(t, resp.Body)
+	got.Set("action", "confirm-create-role")
+	resp = env.PostForm(t, "/task-definitions/new", got)
+	got = builderValues(t, resp.Body)
+	if !strings.HasSuffix(got.Get("executionRoleArn"), ":role/ecsTaskExecutionRole") {
+		t.Errorf("execution role %q\n%s", got.Get("executionRoleArn"), resp.Body)
+	}
+	if strings.Contains(resp.Body, `id="create-role"`) {
+		t.Error("still offers to create the role")
+	}
+}
+
+// TestTaskDefDraftSurvivesRestart: a draft saved by one Berth process is
+// there for the next one on the same data dir.
+func TestTaskDefDraftSurvivesRestart(t *testing.T) {
+	env := webtest.New(t)
+	family := webtest.Name("restart")
+	v := tdValidForm(family, "")
+	v.Set("action", "save")
+	id := builderValues(t, env.PostForm(t, "/task-definitions/new", v).Body).Get("draft")
+	if err := env.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A new Berth process on the same data dir; the same person signs in.
+	st, err := store.OpenSQLite(context.Background(), env.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	next := webtest.NewWith(t, webtest.Options{Store: st, NoSignIn: true})
+	next.SignInAs(t, env.Admin)
+	r := next.Get(t, "/task-definitions/new?draft="+id)
+	if got := builderValues(t, r.Body); got.Get("family") != family || got.Get("draft") != id {
+		t.Errorf("after restart: %d %v", r.StatusCode, got)
+	}
+}
