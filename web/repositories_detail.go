@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -153,7 +154,9 @@ func (s *Server) repositoryDetail(w http.ResponseWriter, r *http.Request, name s
 	if images.NextToken != "" {
 		m.ImagesNext = pageURL(append(trail[:len(trail):len(trail)], images.NextToken))
 	}
-	// m.UsedBy stays nil: the task definitions area provides "where used".
+	m.UsedBy = usage(r, func(ctx context.Context) ([]cloud.TaskDefUse, bool, error) {
+		return s.clients(r).TaskDefsUsingRepository(ctx, repo.URI)
+	})
 	s.render(w, r, http.StatusOK, view.RepositoryDetail(m))
 	return nil
 }

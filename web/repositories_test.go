@@ -894,3 +894,26 @@ func TestRepositoryDeleteNotEmptyExplained(t *testing.T) {
 	}
 	mustContain(t, r.Body, `value="`+name+`"`, `id="has-images"`)
 }
+
+func TestRepositoryWhereUsed(t *testing.T) {
+	env := webtest.New(t)
+	name := webtest.Name("used")
+	createRepo(t, env, createForm(name))
+	repo := describe(t, env, name)
+	family := webtest.Name("uses-repo")
+	cli := clitest.New(t, env.EmulatorURL)
+	cli.MustRun(t, "ecs", "register-task-definition", "--family", family,
+		"--container-definitions", `[{"name":"web","image":"`+repo.URI+`:v1","memory":128}]`)
+
+	page := env.Get(t, "/repositories/"+name)
+	mustContain(t, page.Body, `id="find-usage"`)
+	if strings.Contains(page.Body, family) {
+		t.Error("the search ran without being asked")
+	}
+	found := env.Get(t, "/repositories/"+name+"?usage=1")
+	mustContain(t, found.Body, `href="/task-definitions/`+family+`/1"`, family+":1", "<code>web</code>")
+
+	other := webtest.Name("unused")
+	createRepo(t, env, createForm(other))
+	mustContain(t, env.Get(t, "/repositories/"+other+"?usage=1").Body, `id="usage-none"`)
+}
