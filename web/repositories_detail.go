@@ -194,32 +194,40 @@ func humanSize(n int64) string {
 }
 
 // pushCommands fills the console's push commands with the repository's
-// values; in local mode the AWS CLI commands point at the emulator.
+// values. In local mode they log in to and push to the emulator's registry,
+// which serves the ECR repositories at <emulator host>/<name>.
 func (s *Server) pushCommands(repo cloud.Repository) view.PushCommands {
 	region := regionOfURI(repo.URI)
 	endpoint := ""
+	registry, target := repo.Registry(), repo.URI
 	p := view.PushCommands{Local: s.backend.Local()}
 	if p.Local {
 		p.Endpoint = s.backend.Endpoint()
 		endpoint = " --endpoint-url " + p.Endpoint
+		registry = strings.TrimPrefix(strings.TrimPrefix(p.Endpoint, "http://"), "https://")
+		target = registry + "/" + repo.Name
+		p.Registry = registry
 	}
 	local := repo.Name
 	if i := strings.LastIndexByte(local, '/'); i >= 0 {
 		local = local[i+1:]
 	}
+	login := "aws ecr get-login-password --region " + region + endpoint
 	p.Commands = []view.PushCommand{
 		{Step: "Retrieve an authentication token and authenticate your Docker client to your registry:",
-			Command: "aws ecr get-login-password --region " + region + endpoint + " | docker login --username AWS --password-stdin " + repo.Registry()},
+			Command: login + " | docker login --username AWS --password-stdin " + registry},
 		{Step: "Build your Docker image (skip this step if your image is already built):",
 			Command: "docker build -t " + local + " ."},
 		{Step: "After the build completes, tag your image so you can push it to this repository:",
-			Command: "docker tag " + local + ":latest " + repo.URI + ":latest"},
+			Command: "docker tag " + local + ":latest " + target + ":latest"},
 		{Step: "Push this image to your AWS repository:",
-			Command: "docker push " + repo.URI + ":latest"},
+			Command: "docker push " + target + ":latest"},
 	}
 	if p.Local {
-		p.PutImage = "aws ecr put-image --region " + region + endpoint + " --repository-name " + repo.Name +
-			" --image-tag latest --image-manifest file://manifest.json"
+		p.Crane = []string{
+			login + " | crane auth login " + registry + " --username AWS --password-stdin",
+			"crane push " + local + ".tar " + target + ":latest",
+		}
 	}
 	return p
 }

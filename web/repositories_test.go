@@ -15,6 +15,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/authn"
+	ggcrname "github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/internal/emulator/clitest"
 	"github.com/berthhq/berth/web"
@@ -570,28 +575,28 @@ func TestRepositoryDetailSummaryPushCommandsImages(t *testing.T) {
 	}
 	uri := "000000000000.dkr.ecr.us-east-1.amazonaws.com/" + name
 	arn := "arn:aws:ecr:us-east-1:000000000000:repository/" + name
+	registry := strings.TrimPrefix(env.EmulatorURL, "http://")
 	mustContain(t, r.Body,
 		"<h1>"+name+"</h1>", `data-copy="`+uri+`"`, `data-copy="`+arn+`"`, "Created at", "<time datetime=",
 		`<dd id="summary-mutability">Mutable`, `<dd id="summary-scan">Disabled</dd>`, `<dd id="summary-encryption">AES-256</dd>`,
 		`<span class="badge">owner = platform</span>`,
 		// Push commands with real values, pointed at the emulator.
 		"View push commands",
-		"aws ecr get-login-password --region us-east-1 --endpoint-url "+env.EmulatorURL+" | docker login --username AWS --password-stdin 000000000000.dkr.ecr.us-east-1.amazonaws.com",
-		"docker build -t api .", "docker tag api:latest "+uri+":latest", "docker push "+uri+":latest",
-		"Pushing images to the local emulator with docker is not available yet",
-		"aws ecr put-image --region us-east-1 --endpoint-url "+env.EmulatorURL+" --repository-name "+name,
+		"aws ecr get-login-password --region us-east-1 --endpoint-url "+env.EmulatorURL+" | docker login --username AWS --password-stdin "+registry,
+		"docker build -t api .", "docker tag api:latest "+registry+"/"+name+":latest", "docker push "+registry+"/"+name+":latest",
+		"crane auth login "+registry+" --username AWS --password-stdin", "crane push api.tar "+registry+"/"+name+":latest",
 		// Images.
 		"<code>latest</code>", "<code>v1</code>", `title="`+d1+`">`+d1[:19]+"<", `data-copy="`+d1+`"`,
 		"4.00 KB", "2.50 MB", "Not scanned", "Never",
 		"application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json",
 		"untagged", `title="`+d2+`"`,
-		// The "where used" place is honest about not being built.
-		`id="where-used"`, "not built into Berth yet",
+		// "Where used" runs when asked.
+		`id="where-used"`, `id="find-usage"`,
 		// Policies empty.
 		"None set.",
 	)
-	if n := strings.Count(r.Body, `data-copy="`); n != 9 {
-		t.Errorf("%d copy buttons, want 9: URI, ARN, 5 commands, 2 digests", n)
+	if n := strings.Count(r.Body, `data-copy="`); n != 10 {
+		t.Errorf("%d copy buttons, want 10: URI, ARN, 4 docker and 2 crane commands, 2 digests", n)
 	}
 
 	tagged := env.Get(t, "/repositories/"+name+"?images=tagged").Body
@@ -916,4 +921,31 @@ func TestRepositoryWhereUsed(t *testing.T) {
 	other := webtest.Name("unused")
 	createRepo(t, env, createForm(other))
 	mustContain(t, env.Get(t, "/repositories/"+other+"?usage=1").Body, `id="usage-none"`)
+}
+
+// TestRepositoryPushWithTheShownCommands pushes an image to the registry the
+// push panel names, logged in with the password the shown command gets, and
+// finds the image on the repository page: local mode's docker/crane flow.
+func TestRepositoryPushWithTheShownCommands(t *testing.T) {
+	env := webtest.New(t)
+	name := webtest.Name("pushed")
+	createRepo(t, env, createForm(name))
+	page := env.Get(t, "/repositories/"+name).Body
+	registry := strings.TrimPrefix(env.EmulatorURL, "http://")
+	mustContain(t, page, "docker push "+registry+"/"+name+":latest")
+
+	password := strings.TrimSpace(clitest.New(t, env.EmulatorURL).MustRun(t, "ecr", "get-login-password").Stdout)
+	img, err := random.Image(2048, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := ggcrname.ParseReference(registry + "/" + name + ":latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img, remote.WithAuth(&authn.Basic{Username: "AWS", Password: password})); err != nil {
+		t.Fatal(err)
+	}
+	digest, _ := img.Digest()
+	mustContain(t, env.Get(t, "/repositories/"+name).Body, "<code>latest</code>", digest.String())
 }
