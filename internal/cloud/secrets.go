@@ -32,9 +32,9 @@ var (
 	ErrSecretKMSKey = errors.New("encryption key refused")
 	// ErrSecretInvalid: AWS refused a parameter.
 	ErrSecretInvalid = errors.New("invalid secret request")
-	// ErrNotSupported: the endpoint does not offer the operation (the local
+	// ErrSecretOperationUnsupported: the endpoint does not offer the operation (the local
 	// emulator lacks a few, such as RotateSecret).
-	ErrNotSupported = errors.New("operation not supported here")
+	ErrSecretOperationUnsupported = errors.New("operation not supported here")
 )
 
 // secretErr tags an AWS error with the typed error it means.
@@ -58,7 +58,7 @@ func secretErr(err error) error {
 		strings.Contains(msg, "kms"):
 		kind = ErrSecretKMSKey
 	case code == "UnknownOperationException":
-		kind = ErrNotSupported
+		kind = ErrSecretOperationUnsupported
 	case code == "InvalidParameterException" || code == "ValidationException" || code == "InvalidRequestException":
 		kind = ErrSecretInvalid
 	default:
@@ -67,8 +67,8 @@ func secretErr(err error) error {
 	return fmt.Errorf("%w: %w", kind, err)
 }
 
-// Tag is a resource tag.
-type Tag struct {
+// SecretTag is a resource tag.
+type SecretTag struct {
 	Key, Value string
 }
 
@@ -88,7 +88,7 @@ type SecretSummary struct {
 	Deletion        time.Time
 	RotationEnabled bool
 	NextRotation    time.Time
-	Tags            []Tag
+	Tags            []SecretTag
 }
 
 // SecretFilter narrows ListSecrets. Each non-empty field becomes one AWS
@@ -275,7 +275,7 @@ type NewSecret struct {
 	// KMSKeyID is a key id, ARN or alias; "" means aws/secretsmanager.
 	KMSKeyID string
 	Value    string
-	Tags     []Tag
+	Tags     []SecretTag
 	// Token is the ClientRequestToken (32–64 characters): the same token and
 	// value again answer with the same secret instead of a second one.
 	Token string
@@ -401,7 +401,7 @@ func (c *Clients) UpdateSecret(ctx context.Context, id string, u SecretUpdate) e
 
 // SetSecretTags makes a secret's tags exactly want: keys no longer wanted
 // are removed, the rest added or updated.
-func (c *Clients) SetSecretTags(ctx context.Context, id string, have, want []Tag) error {
+func (c *Clients) SetSecretTags(ctx context.Context, id string, have, want []SecretTag) error {
 	keep := map[string]bool{}
 	for _, t := range want {
 		keep[t.Key] = true
@@ -479,23 +479,23 @@ func (c *Clients) RandomPassword(ctx context.Context, o PasswordOptions) (string
 	return aws.ToString(out.RandomPassword), nil
 }
 
-// KMSKey is a customer managed KMS key offered by the encryption key picker.
-type KMSKey struct {
+// SecretKMSKey is a customer managed KMS key offered by the encryption key picker.
+type SecretKMSKey struct {
 	// Alias is "alias/name"; KeyID the key it points at.
 	Alias, KeyID, ARN string
 }
 
-// kmsAliasPages bounds the picker: at most this many ListAliases pages.
-const kmsAliasPages = 5
+// secretKMSAliasPages bounds the picker: at most this many ListAliases pages.
+const secretKMSAliasPages = 5
 
 // KMSKeyChoices lists the customer managed keys that have an alias, for the
 // encryption key picker (AWS managed aliases such as aws/secretsmanager are
 // left out: the picker offers that one as its default). At most five pages
 // of 100 are read; more says there are others, which the person can still
 // type. Keys without an alias are typed by id or ARN.
-func (c *Clients) KMSKeyChoices(ctx context.Context) (keys []KMSKey, more bool, err error) {
+func (c *Clients) KMSKeyChoices(ctx context.Context) (keys []SecretKMSKey, more bool, err error) {
 	var marker *string
-	for range kmsAliasPages {
+	for range secretKMSAliasPages {
 		out, err := c.KMS.ListAliases(ctx, &kms.ListAliasesInput{Limit: aws.Int32(100), Marker: marker})
 		if err != nil {
 			return nil, false, err
@@ -505,7 +505,7 @@ func (c *Clients) KMSKeyChoices(ctx context.Context) (keys []KMSKey, more bool, 
 			if strings.HasPrefix(name, "alias/aws/") || a.TargetKeyId == nil {
 				continue
 			}
-			keys = append(keys, KMSKey{Alias: name, KeyID: aws.ToString(a.TargetKeyId), ARN: aws.ToString(a.AliasArn)})
+			keys = append(keys, SecretKMSKey{Alias: name, KeyID: aws.ToString(a.TargetKeyId), ARN: aws.ToString(a.AliasArn)})
 		}
 		if !out.Truncated || out.NextMarker == nil {
 			return keys, false, nil
@@ -515,7 +515,7 @@ func (c *Clients) KMSKeyChoices(ctx context.Context) (keys []KMSKey, more bool, 
 	return keys, true, nil
 }
 
-func toSMTags(tags []Tag) []smtypes.Tag {
+func toSMTags(tags []SecretTag) []smtypes.Tag {
 	out := make([]smtypes.Tag, 0, len(tags))
 	for _, t := range tags {
 		out = append(out, smtypes.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
@@ -523,10 +523,10 @@ func toSMTags(tags []Tag) []smtypes.Tag {
 	return out
 }
 
-func fromSMTags(tags []smtypes.Tag) []Tag {
-	var out []Tag
+func fromSMTags(tags []smtypes.Tag) []SecretTag {
+	var out []SecretTag
 	for _, t := range tags {
-		out = append(out, Tag{Key: aws.ToString(t.Key), Value: aws.ToString(t.Value)})
+		out = append(out, SecretTag{Key: aws.ToString(t.Key), Value: aws.ToString(t.Value)})
 	}
 	return out
 }

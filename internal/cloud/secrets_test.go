@@ -28,7 +28,7 @@ func TestSecretLifecycle(t *testing.T) {
 	c := secretsClients(t)
 	ctx := context.Background()
 	in := cloud.NewSecret{Name: "production/RegistryCredentials", Description: "registry", Value: `{"username":"AWS","password":"p"}`,
-		Tags: []cloud.Tag{{Key: "team", Value: "web"}}, Token: tokenA}
+		Tags: []cloud.SecretTag{{Key: "team", Value: "web"}}, Token: tokenA}
 	ref, err := c.CreateSecret(ctx, in)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +68,7 @@ func TestSecretLifecycle(t *testing.T) {
 	if len(d.Versions) != 2 || d.Versions[0].ID != tok || d.Versions[0].Stages[0] != "AWSCURRENT" || d.Versions[1].Stages[0] != "AWSPREVIOUS" {
 		t.Errorf("versions = %+v", d.Versions)
 	}
-	if d.Description != "registry" || len(d.Tags) != 1 || d.Tags[0] != (cloud.Tag{Key: "team", Value: "web"}) {
+	if d.Description != "registry" || len(d.Tags) != 1 || d.Tags[0] != (cloud.SecretTag{Key: "team", Value: "web"}) {
 		t.Errorf("detail = %+v", d)
 	}
 
@@ -76,7 +76,7 @@ func TestSecretLifecycle(t *testing.T) {
 	if err := c.UpdateSecret(ctx, ref.ARN, cloud.SecretUpdate{Description: &desc}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SetSecretTags(ctx, ref.ARN, d.Tags, []cloud.Tag{{Key: "env", Value: "prod"}}); err != nil {
+	if err := c.SetSecretTags(ctx, ref.ARN, d.Tags, []cloud.SecretTag{{Key: "env", Value: "prod"}}); err != nil {
 		t.Fatal(err)
 	}
 	d, _ = c.DescribeSecret(ctx, ref.ARN)
@@ -167,7 +167,7 @@ func TestSecretHelpers(t *testing.T) {
 		t.Errorf("public policy = %v, want ErrSecretPolicy", err)
 	}
 	err = c.RotateSecret(ctx, ref.ARN, cloud.Rotation{LambdaARN: "arn:aws:lambda:us-east-1:000000000000:function:rot", AfterDays: 30}, strings.Repeat("r", 40))
-	if err != nil && !errors.Is(err, cloud.ErrNotSupported) && !errors.Is(err, cloud.ErrSecretInvalid) {
+	if err != nil && !errors.Is(err, cloud.ErrSecretOperationUnsupported) && !errors.Is(err, cloud.ErrSecretInvalid) {
 		t.Errorf("rotate = %v", err)
 	}
 }

@@ -159,11 +159,11 @@ func (f SecretValue) Secret() string {
 	if f.Mode == SecretModePlaintext {
 		return f.Plaintext
 	}
-	return RowsJSON(f.Rows, false)
+	return SecretRowsJSON(f.Rows, false)
 }
 
-// RowsJSON encodes rows as one JSON object, keys in row order.
-func RowsJSON(rows []KeyValue, indent bool) string {
+// SecretRowsJSON encodes rows as one JSON object, keys in row order.
+func SecretRowsJSON(rows []KeyValue, indent bool) string {
 	var b bytes.Buffer
 	b.WriteByte('{')
 	for i, r := range rows {
@@ -189,9 +189,9 @@ func RowsJSON(rows []KeyValue, indent bool) string {
 	return b.String()
 }
 
-// ParseRowsJSON reads a flat JSON object of string values into rows, in the
+// ParseSecretRowsJSON reads a flat JSON object of string values into rows, in the
 // order of the document. Anything else cannot be shown as key/value rows.
-func ParseRowsJSON(s string) ([]KeyValue, error) {
+func ParseSecretRowsJSON(s string) ([]KeyValue, error) {
 	errShape := errors.New("To use the Key/value view, the plaintext must be a JSON object whose values are all text, such as {\"username\": \"AWS\"}")
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
@@ -230,7 +230,7 @@ func (f *SecretValue) ToPlaintext() {
 	if f.Mode == SecretModePlaintext {
 		return
 	}
-	f.Plaintext = RowsJSON(f.Rows, true)
+	f.Plaintext = SecretRowsJSON(f.Rows, true)
 	f.Mode = SecretModePlaintext
 }
 
@@ -246,7 +246,7 @@ func (f *SecretValue) ToKeyValue() Errors {
 		f.ApplyPreset()
 		return e
 	}
-	rows, err := ParseRowsJSON(f.Plaintext)
+	rows, err := ParseSecretRowsJSON(f.Plaintext)
 	if err != nil {
 		e.Add("plaintext", err.Error())
 		return e
@@ -260,7 +260,7 @@ func (f SecretValue) Validate() Errors {
 	var e Errors
 	f.validateValue(&e)
 	if f.KMSKey == SecretKMSCustom {
-		e.AddAll("kms_key_custom", KMSKeyProblems(f.KMSKeyCustom))
+		e.AddAll("kms_key_custom", SecretKMSKeyProblems(f.KMSKeyCustom))
 	}
 	return e
 }
@@ -278,8 +278,8 @@ func (f SecretValue) validateValue(e *Errors) {
 			e.AddAll("plaintext", p)
 		}
 		if f.Preset == SecretPresetRegistry && f.Plaintext != "" {
-			rows, err := ParseRowsJSON(f.Plaintext)
-			if err != nil || !hasValue(rows, "username") || !hasValue(rows, "password") {
+			rows, err := ParseSecretRowsJSON(f.Plaintext)
+			if err != nil || !secretHasValue(rows, "username") || !secretHasValue(rows, "password") {
 				e.Add("plaintext", `Private registry credentials need a JSON object with "username" and "password", the shape ECS reads`)
 			}
 		}
@@ -302,8 +302,8 @@ func (f SecretValue) validateValue(e *Errors) {
 	}
 	if f.Preset == SecretPresetRegistry {
 		for _, k := range []string{"username", "password"} {
-			if !hasValue(f.Rows, k) {
-				e.Add(rowField(f.Rows, k), fmt.Sprintf("Enter the registry %s: ECS reads the keys username and password", k))
+			if !secretHasValue(f.Rows, k) {
+				e.Add(secretRowField(f.Rows, k), fmt.Sprintf("Enter the registry %s: ECS reads the keys username and password", k))
 			}
 		}
 	}
@@ -312,7 +312,7 @@ func (f SecretValue) validateValue(e *Errors) {
 	}
 }
 
-func hasValue(rows []KeyValue, key string) bool {
+func secretHasValue(rows []KeyValue, key string) bool {
 	for _, r := range rows {
 		if r.Key == key && r.Value != "" {
 			return true
@@ -321,8 +321,8 @@ func hasValue(rows []KeyValue, key string) bool {
 	return false
 }
 
-// rowField is the value input of the row with key, or the first row's key.
-func rowField(rows []KeyValue, key string) string {
+// secretRowField is the value input of the row with key, or the first row's key.
+func secretRowField(rows []KeyValue, key string) string {
 	for i, r := range rows {
 		if r.Key == key {
 			return "kv." + strconv.Itoa(i) + ".value"
@@ -331,24 +331,24 @@ func rowField(rows []KeyValue, key string) string {
 	return "kv.0.key"
 }
 
-// kmsKeyPattern is what KMS accepts as a key reference: a key id (UUID or
+// secretKMSKeyPattern is what KMS accepts as a key reference: a key id (UUID or
 // multi-Region mrk-…), an alias name, or a key or alias ARN. Not yet in
 // internal/awsrules, which has no KMS rules.
-var kmsKeyPattern = regexp.MustCompile(`^(` +
+var secretKMSKeyPattern = regexp.MustCompile(`^(` +
 	`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}` +
 	`|mrk-[0-9a-fA-F]{32}` +
 	`|alias/[a-zA-Z0-9/_-]+` +
 	`|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[0-9a-fA-F-]+|key/mrk-[0-9a-fA-F]{32}|alias/[a-zA-Z0-9/_-]+)` +
 	`)$`)
 
-// KMSKeyProblems lists what is wrong with a typed KMS key reference.
-func KMSKeyProblems(k string) []string {
+// SecretKMSKeyProblems lists what is wrong with a typed KMS key reference.
+func SecretKMSKeyProblems(k string) []string {
 	switch {
 	case k == "":
 		return []string{"Enter a KMS key ID, key ARN, alias name (alias/…) or alias ARN"}
 	case len(k) > awsrules.SecretKmsKeyIDMaxLength:
 		return []string{fmt.Sprintf("Use at most %d characters", awsrules.SecretKmsKeyIDMaxLength)}
-	case !kmsKeyPattern.MatchString(k):
+	case !secretKMSKeyPattern.MatchString(k):
 		return []string{"Enter a KMS key ID (1234abcd-12ab-34cd-56ef-1234567890ab), key ARN, alias name (alias/my-key) or alias ARN"}
 	}
 	return nil
@@ -379,7 +379,7 @@ func (f SecretConfig) Validate() Errors {
 	e.AddAll("description", awsrules.SecretDescriptionProblems(f.Description))
 	ValidateSecretTags(&e, f.Tags)
 	if f.Policy != "" {
-		e.AddAll("policy", PolicyProblems(f.Policy))
+		e.AddAll("policy", SecretPolicyProblems(f.Policy))
 	}
 	return e
 }
@@ -409,9 +409,9 @@ func ValidateSecretTags(e *Errors, tags []KeyValue) {
 	}
 }
 
-// PolicyProblems checks a resource policy before AWS does: valid JSON, an
+// SecretPolicyProblems checks a resource policy before AWS does: valid JSON, an
 // object with a Statement, within the size limit.
-func PolicyProblems(p string) []string {
+func SecretPolicyProblems(p string) []string {
 	if len(p) > awsrules.SecretResourcePolicyMaxLength {
 		return []string{fmt.Sprintf("Use at most %d characters in the resource policy", awsrules.SecretResourcePolicyMaxLength)}
 	}
@@ -471,10 +471,10 @@ func DecodeSecretRotation(v url.Values) SecretRotation {
 }
 
 var (
-	rateExpr   = regexp.MustCompile(`^rate\(([0-9]+) (day|days|hour|hours)\)$`)
-	cronExpr   = regexp.MustCompile(`^cron\(([^ ()]+ ){5}[^ ()]+\)$`)
-	windowExpr = regexp.MustCompile(`^([1-9]|1[0-9]|2[0-4])h$`)
-	lambdaARN  = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[a-zA-Z0-9_-]{1,64}(:[a-zA-Z0-9$_-]{1,128})?$`)
+	secretRateExpr   = regexp.MustCompile(`^rate\(([0-9]+) (day|days|hour|hours)\)$`)
+	secretCronExpr   = regexp.MustCompile(`^cron\(([^ ()]+ ){5}[^ ()]+\)$`)
+	secretWindowExpr = regexp.MustCompile(`^([1-9]|1[0-9]|2[0-4])h$`)
+	secretLambdaARN  = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[a-zA-Z0-9_-]{1,64}(:[a-zA-Z0-9$_-]{1,128})?$`)
 )
 
 // Validate checks the rotation rules AWS enforces (RotationRulesType):
@@ -492,26 +492,26 @@ func (f SecretRotation) Validate() Errors {
 			e.Add("rotation_days", "Enter a number of days from 1 to 1000")
 		}
 	} else {
-		e.AddAll("rotation_expression", ScheduleExpressionProblems(f.Expression))
+		e.AddAll("rotation_expression", SecretScheduleProblems(f.Expression))
 	}
-	if f.Window != "" && !windowExpr.MatchString(f.Window) {
+	if f.Window != "" && !secretWindowExpr.MatchString(f.Window) {
 		e.Add("rotation_window", "Enter the window in hours, from 1h to 24h, such as 3h")
 	}
 	switch {
 	case f.LambdaARN == "":
 		e.Add("rotation_lambda", "Choose the rotation function: enter its Lambda function ARN")
-	case !lambdaARN.MatchString(f.LambdaARN):
+	case !secretLambdaARN.MatchString(f.LambdaARN):
 		e.Add("rotation_lambda", "Enter a Lambda function ARN such as arn:aws:lambda:us-east-1:123456789012:function:my-rotation")
 	}
 	return e
 }
 
-// ScheduleExpressionProblems checks a rate() or cron() rotation schedule.
-func ScheduleExpressionProblems(s string) []string {
+// SecretScheduleProblems checks a rate() or cron() rotation schedule.
+func SecretScheduleProblems(s string) []string {
 	if s == "" {
 		return []string{"Enter a schedule expression such as rate(30 days) or cron(0 8 1 * ? *)"}
 	}
-	if m := rateExpr.FindStringSubmatch(s); m != nil {
+	if m := secretRateExpr.FindStringSubmatch(s); m != nil {
 		n, err := strconv.Atoi(m[1])
 		if strings.HasPrefix(m[2], "day") && (err != nil || n < 1 || n > 1000) {
 			return []string{"A rate in days must be from 1 to 1000 days"}
@@ -521,7 +521,7 @@ func ScheduleExpressionProblems(s string) []string {
 		}
 		return nil
 	}
-	if cronExpr.MatchString(s) {
+	if secretCronExpr.MatchString(s) {
 		return nil
 	}
 	return []string{"Enter rate(N days), rate(N hours) or a cron() expression with six fields, such as cron(0 8 1 * ? *)"}
@@ -552,9 +552,9 @@ func DecodeSecretListFilter(v url.Values) SecretListFilter {
 	}
 }
 
-// filterValuePattern is ListSecrets' pattern for filter values. Not yet in
+// secretFilterValuePattern is ListSecrets' pattern for filter values. Not yet in
 // internal/awsrules.
-var filterValuePattern = regexp.MustCompile(`^[a-zA-Z0-9 :_@/+=.\-]*$`)
+var secretFilterValuePattern = regexp.MustCompile(`^[a-zA-Z0-9 :_@/+=.\-]*$`)
 
 // Validate checks the values ListSecrets would refuse.
 func (f SecretListFilter) Validate() Errors {
@@ -564,7 +564,7 @@ func (f SecretListFilter) Validate() Errors {
 	} {
 		if len(fv.value) > 512 {
 			e.Add(fv.field, "Use at most 512 characters")
-		} else if !filterValuePattern.MatchString(fv.value) {
+		} else if !secretFilterValuePattern.MatchString(fv.value) {
 			e.Add(fv.field, "Filters can use only letters, digits, spaces and : _ @ / + = . -")
 		}
 	}
@@ -657,15 +657,15 @@ func (f SecretEdit) Validate() Errors {
 	var e Errors
 	e.AddAll("description", awsrules.SecretDescriptionProblems(f.Description))
 	if f.KMSKey == SecretKMSCustom {
-		e.AddAll("kms_key_custom", KMSKeyProblems(f.KMSKeyCustom))
+		e.AddAll("kms_key_custom", SecretKMSKeyProblems(f.KMSKeyCustom))
 	}
 	ValidateSecretTags(&e, f.Tags)
 	return e
 }
 
-// tokenPattern is a ClientRequestToken Berth hands out: 32–64 characters.
-var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9-]{32,64}$`)
+// secretTokenPattern is a ClientRequestToken Berth hands out: 32–64 characters.
+var secretTokenPattern = regexp.MustCompile(`^[A-Za-z0-9-]{32,64}$`)
 
-// ValidToken reports whether a posted request token has the shape Berth
+// ValidSecretToken reports whether a posted request token has the shape Berth
 // generates, so a tampered one is replaced rather than sent to AWS.
-func ValidToken(t string) bool { return tokenPattern.MatchString(t) }
+func ValidSecretToken(t string) bool { return secretTokenPattern.MatchString(t) }

@@ -167,16 +167,16 @@ func TestSecretDeleteAndFilter(t *testing.T) {
 	}
 }
 
-func FuzzParseRowsJSON(f *testing.F) {
+func FuzzParseSecretRowsJSON(f *testing.F) {
 	f.Add(`{"a":"b"}`)
 	f.Add(`{"a":1}`)
 	f.Fuzz(func(t *testing.T, s string) {
-		rows, err := ParseRowsJSON(s)
+		rows, err := ParseSecretRowsJSON(s)
 		if err != nil {
 			return
 		}
 		// What parses re-encodes to the same rows.
-		again, err := ParseRowsJSON(RowsJSON(rows, true))
+		again, err := ParseSecretRowsJSON(SecretRowsJSON(rows, true))
 		if err != nil || len(again) != len(rows) {
 			t.Fatalf("round trip of %q: %v %v", s, again, err)
 		}
