@@ -42,6 +42,8 @@ type Server struct {
 	ready    func(context.Context) error
 	metrics  *metrics
 	handler  http.Handler
+	// secretDrafts holds the open "Store a new secret" wizards in memory.
+	secretDrafts *secretDrafts
 }
 
 // New builds the server and its routes.
@@ -68,6 +70,8 @@ func New(o Options) *Server {
 		regions:  o.Regions,
 		ready:    o.Ready,
 		metrics:  newMetrics(o.Metrics),
+
+		secretDrafts: newSecretDrafts(),
 	}
 	s.handler = s.router()
 	return s
