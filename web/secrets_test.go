@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -308,4 +309,180 @@ func TestSecretWizardCancelForgetsTheValue(t *testing.T) {
 		t.Error("cancelled wizard still holds the value")
 	}
 	wantRedirect(t, env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}}), "/secrets/new")
+}
+
+func newSecret(t *testing.T, env *webtest.Env, name, value string, tags ...cloud.SecretTag) cloud.SecretRef {
+	t.Helper()
+	ref, err := clients(env).CreateSecret(context.Background(), cloud.NewSecret{Name: name, Value: value, Description: "about " + name, Tags: tags, Token: strings.Repeat("n", 40)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
+
+func TestSecretListFiltersAndPages(t *testing.T) {
+	env := webtest.New(t)
+	prefix := webtest.Name("list")
+	for i := range 105 {
+		newSecret(t, env, prefix+"/s"+strconv.Itoa(1000+i), "v", cloud.SecretTag{Key: "team", Value: prefix})
+	}
+	newSecret(t, env, prefix+"-other", "v", cloud.SecretTag{Key: "owner", Value: "ops"})
+
+	r := env.Get(t, "/secrets?name="+url.QueryEscape(prefix+"/"))
+	wantStatus(t, r, 200)
+	if n := strings.Count(r.Body, `<a href="/secrets/`+url.PathEscape(prefix+"/")); n != 100 {
+		t.Errorf("first page has %d secrets, want 100", n)
+	}
+	wantContains(t, r.Body, prefix+"/s1000", "about "+prefix+"/s1000", "team="+prefix, "Never", "Disabled", `id="next-page"`, "Page 1")
+	if strings.Contains(r.Body, `id="prev-page"`) || strings.Contains(r.Body, prefix+"-other") {
+		t.Error("first page has a Previous link or an unfiltered secret")
+	}
+	i := strings.Index(r.Body, `href="/secrets?`)
+	next := r.Body[i+len(`href="`):]
+	next = strings.ReplaceAll(next[:strings.IndexByte(next, '"')], "&amp;", "&")
+	r2 := env.Get(t, next)
+	wantStatus(t, r2, 200)
+	wantContains(t, r2.Body, prefix+"/s1104", "Page 2", `id="prev-page"`)
+	if strings.Contains(r2.Body, `id="next-page"`) || strings.Contains(r2.Body, prefix+"/s1000<") {
+		t.Error("second page is wrong")
+	}
+	i = strings.Index(r2.Body, `id="prev-page"`)
+	j := strings.LastIndex(r2.Body[:i], `href="`)
+	prev := strings.ReplaceAll(r2.Body[j+6:j+6+strings.IndexByte(r2.Body[j+6:], '"')], "&amp;", "&")
+	wantContains(t, env.Get(t, prev).Body, prefix+"/s1000", "Page 1")
+
+	// Tag key and value filters; a deleted secret appears only with the toggle.
+	r = env.Get(t, "/secrets?tag_key=owner&tag_value=ops&name="+url.QueryEscape(prefix))
+	wantContains(t, r.Body, prefix+"-other")
+	if strings.Contains(r.Body, prefix+"/s1000") {
+		t.Error("tag filter ignored")
+	}
+	clients(env).DeleteSecret(context.Background(), prefix+"-other", 7, false)
+	if strings.Contains(env.Get(t, "/secrets?name="+url.QueryEscape(prefix+"-")).Body, prefix+"-other") {
+		t.Error("secret scheduled for deletion listed without the toggle")
+	}
+	r = env.Get(t, "/secrets?deleted=true&name="+url.QueryEscape(prefix+"-"))
+	wantContains(t, r.Body, prefix+"-other", "Deletion on")
+
+	// A filter AWS would refuse is refused here, kept, at its field.
+	r = env.Get(t, "/secrets?name=a%26b")
+	wantStatus(t, r, 422)
+	wantContains(t, r.Body, `href="#f-name"`, `value="a&amp;b"`)
+}
+
+func TestSecretDetailRevealAndLog(t *testing.T) {
+	env := webtest.New(t)
+	name := webtest.Name("detail") + "/app"
+	ref := newSecret(t, env, name, `{"username":"AWS","password":"reveal-me-42"}`, cloud.SecretTag{Key: "team", Value: "web"})
+	r := env.Get(t, view.SecretURL(name, ""))
+	wantStatus(t, r, 200)
+	wantContains(t, r.Body, ref.ARN, "aws/secretsmanager", "team=web", "AWSCURRENT", `data-copy="`+ref.ARN+`"`,
+		`id="valuefrom-whole">`+ref.ARN, "credentialsParameter", `method="post" action="`+view.SecretURL(name, "/reveal"))
+	if strings.Contains(r.Body, "reveal-me-42") {
+		t.Fatal("detail page shows the value")
+	}
+	r = env.Get(t, view.SecretURL(name, "")+"?key=username")
+	wantContains(t, r.Body, ref.ARN+":username::")
+	wantStatus(t, env.Get(t, view.SecretURL(name, "")+"?key=a:b"), 422)
+	wantStatus(t, env.Get(t, view.SecretURL(webtest.Name("missing"), "")), 404)
+	// Retrieval is a POST only.
+	wantStatus(t, env.Get(t, view.SecretURL(name, "/reveal")), http.StatusMethodNotAllowed)
+
+	r = env.PostForm(t, view.SecretURL(name, "/reveal"), nil)
+	wantStatus(t, r, 200)
+	if r.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("reveal Cache-Control = %q", r.Header.Get("Cache-Control"))
+	}
+	wantContains(t, r.Body, "reveal-me-42", "<code>username</code>", `data-secret-toggle=`, ref.ARN+":password::")
+	logs := env.Logs.String()
+	if !strings.Contains(logs, `msg="secret value retrieved" who=anonymous secret=`+name) || !strings.Contains(logs, "outcome=ok") {
+		t.Errorf("retrieval not logged:\n%s", logs)
+	}
+	if strings.Contains(logs, "reveal-me-42") {
+		t.Fatal("the value is in the log")
+	}
+}
+
+func TestSecretNewValueEditDeleteRestore(t *testing.T) {
+	env := webtest.New(t)
+	name := webtest.Name("life")
+	newSecret(t, env, name, "first", cloud.SecretTag{Key: "team", Value: "web"})
+
+	// New value: a form with a token; the old version becomes AWSPREVIOUS.
+	r := env.Get(t, view.SecretURL(name, "/value"))
+	wantStatus(t, r, 200)
+	if strings.Contains(r.Body, "first") {
+		t.Fatal("new value form shows the current value")
+	}
+	i := strings.Index(r.Body, `name="token" value="`)
+	token := r.Body[i+20 : i+20+32]
+	post := url.Values{"token": {token}, "mode": {"plaintext"}, "plaintext": {"second"}, "action": {"save"}}
+	wantRedirect(t, env.PostForm(t, view.SecretURL(name, "/value"), post), view.SecretURL(name, ""))
+	wantRedirect(t, env.PostForm(t, view.SecretURL(name, "/value"), post), view.SecretURL(name, "")) // double submit
+	d, _ := clients(env).DescribeSecret(context.Background(), name)
+	if len(d.Versions) != 2 || d.Versions[0].ID != token || d.Versions[1].Stages[0] != "AWSPREVIOUS" {
+		t.Fatalf("versions = %+v", d.Versions)
+	}
+	r = env.PostForm(t, view.SecretURL(name, "/value"), url.Values{"token": {token}, "mode": {"plaintext"}, "plaintext": {""}, "action": {"save"}})
+	wantStatus(t, r, 422)
+	wantContains(t, r.Body, "Enter a secret value")
+
+	// Edit: description and tags.
+	r = env.Get(t, view.SecretURL(name, "/edit"))
+	wantContains(t, r.Body, `value="team"`, "about "+name)
+	r = env.PostForm(t, view.SecretURL(name, "/edit"), url.Values{"description": {strings.Repeat("x", 2049)}, "tags.0.key": {"team"}, "tags.0.value": {"web"}, "action": {"save"}})
+	wantStatus(t, r, 422)
+	wantRedirect(t, env.PostForm(t, view.SecretURL(name, "/edit"), url.Values{"description": {"new words"}, "tags.0.key": {"env"}, "tags.0.value": {"prod"}, "action": {"save"}}), view.SecretURL(name, ""))
+	d, _ = clients(env).DescribeSecret(context.Background(), name)
+	if d.Description != "new words" || len(d.Tags) != 1 || d.Tags[0].Key != "env" {
+		t.Errorf("after edit = %+v", d)
+	}
+
+	// Delete: the waiting period's dates are offered; out of range is refused.
+	r = env.Get(t, view.SecretURL(name, "/delete"))
+	wantContains(t, r.Body, `<option value="30" selected>30 days: deleted on`, `<option value="7">7 days: deleted on`)
+	wantStatus(t, env.PostForm(t, view.SecretURL(name, "/delete"), url.Values{"days": {"6"}}), 422)
+	r = env.PostForm(t, view.SecretURL(name, "/delete"), url.Values{"days": {"7"}})
+	wantRedirect(t, r, view.SecretURL(name, ""))
+	page := env.Follow(t, r)
+	wantContains(t, page.Body, "is scheduled for deletion on", `id="cancel-deletion"`)
+	// Reading it explains the deletion.
+	r = env.PostForm(t, view.SecretURL(name, "/reveal"), nil)
+	wantStatus(t, r, http.StatusConflict)
+	wantContains(t, r.Body, `id="reveal-deleted"`, "scheduled for deletion on")
+	// Restore.
+	wantRedirect(t, env.PostForm(t, view.SecretURL(name, "/restore"), nil), view.SecretURL(name, ""))
+	if v, err := clients(env).GetSecretValue(context.Background(), name); err != nil || v.String != "second" {
+		t.Fatalf("after restore: %q %v", v.String, err)
+	}
+
+	// Delete without recovery needs the name typed as a second confirmation.
+	r = env.PostForm(t, view.SecretURL(name, "/delete"), url.Values{"days": {"30"}, "force": {"true"}})
+	wantStatus(t, r, 422)
+	wantContains(t, r.Body, `href="#f-confirm"`, "type the secret name exactly")
+	if _, err := clients(env).DescribeSecret(context.Background(), name); err != nil {
+		t.Fatal("deleted without the confirmation")
+	}
+	wantRedirect(t, env.PostForm(t, view.SecretURL(name, "/delete"), url.Values{"force": {"true"}, "confirm": {name}}), "/secrets")
+	if _, err := clients(env).DescribeSecret(context.Background(), name); !errors.Is(err, cloud.ErrSecretNotFound) {
+		t.Fatalf("after force delete: %v", err)
+	}
+}
+
+func TestSecretNamedNewAndPathsRoute(t *testing.T) {
+	env := webtest.New(t)
+	// Names are one escaped path segment: "new" does not open the wizard,
+	// and a path-like name does not turn into an action.
+	suffix := webtest.Name("x")
+	for _, name := range []string{"new", "a/reveal/" + suffix, "prod/" + suffix + "/edit"} {
+		if name == "new" {
+			if _, err := clients(env).DescribeSecret(context.Background(), "new"); err == nil {
+				continue // another run made it
+			}
+		}
+		newSecret(t, env, name, "v")
+		r := env.Get(t, view.SecretURL(name, ""))
+		wantStatus(t, r, 200)
+		wantContains(t, r.Body, `<h1 id="secret-name">`+name+`</h1>`)
+	}
 }
