@@ -752,7 +752,7 @@ func SecretWizardType(m SecretWizardPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<form method=\"post\" action=\"/secrets/new\" class=\"wizard\" id=\"secret-type-form\" autocomplete=\"off\"><div class=\"panel\"><h2>Secret type</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<form method=\"post\" action=\"/secrets/new\" class=\"wizard\" id=\"secret-type-form\" autocomplete=\"off\"><div class=\"panel\"><h2>Choose secret type</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
