@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -11,6 +13,9 @@ import (
 	"testing"
 
 	"github.com/berthhq/berth/internal/cloud"
+	"github.com/berthhq/berth/internal/emulator/clitest"
+	"github.com/berthhq/berth/internal/store"
+	"github.com/berthhq/berth/web"
 	"github.com/berthhq/berth/web/view"
 	"github.com/berthhq/berth/web/webtest"
 )
@@ -485,4 +490,68 @@ func TestSecretNamedNewAndPathsRoute(t *testing.T) {
 		wantStatus(t, r, 200)
 		wantContains(t, r.Body, `<h1 id="secret-name">`+name+`</h1>`)
 	}
+}
+
+func TestSecretKMSKeyPicker(t *testing.T) {
+	env := webtest.New(t)
+	cli := clitest.New(t, env.EmulatorURL)
+	var key struct{ KeyMetadata struct{ KeyId, Arn string } }
+	cli.MustRun(t, "kms", "create-key", "--description", "secrets test").JSON(t, &key)
+	alias := "alias/" + webtest.Name("team")
+	cli.MustRun(t, "kms", "create-alias", "--alias-name", alias, "--target-key-id", key.KeyMetadata.KeyId)
+
+	r := env.Get(t, "/secrets/new")
+	wantContains(t, r.Body, `<option value="`+alias+`">`+strings.TrimPrefix(alias, "alias/")+" ("+key.KeyMetadata.KeyId+")</option>")
+	if strings.Contains(r.Body, `value="alias/aws/secretsmanager"`) {
+		t.Error("the AWS managed alias is offered twice")
+	}
+	name := webtest.Name("kms")
+	r = storeSecretWizard(t, env, name, map[string]string{"k": "v"}, url.Values{"1:kms_key": {alias}})
+	wantRedirect(t, r, view.SecretURL(name, ""))
+	wantContains(t, env.Get(t, view.SecretURL(name, "")).Body, alias)
+
+	// Edit: back to aws/secretsmanager.
+	r = env.Get(t, view.SecretURL(name, "/edit"))
+	wantContains(t, r.Body, `<option value="`+alias+`" selected>`)
+	wantRedirect(t, env.PostForm(t, view.SecretURL(name, "/edit"), url.Values{"description": {"about " + name}, "kms_key": {""}, "action": {"save"}}), view.SecretURL(name, ""))
+	if d, _ := clients(env).DescribeSecret(context.Background(), name); d.KMSKeyID != "alias/aws/secretsmanager" && d.KMSKeyID != "" {
+		t.Errorf("key after edit = %q", d.KMSKeyID)
+	}
+}
+
+// TestSecretPagesWhenAWSIsUnreachable: the wizard still opens, explains that
+// KMS keys cannot be listed, and offers the typed key field; Store reports
+// the failure at the top of the review with nothing lost — never a 500.
+func TestSecretPagesWhenAWSIsUnreachable(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	dead, err := cloud.New(ctx, cloud.Options{Endpoint: "http://127.0.0.1:1", Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(web.New(web.Options{Backend: dead, Store: st, SessionKeys: [][]byte{[]byte(strings.Repeat("k", 32)), []byte(strings.Repeat("e", 32))}}))
+	defer srv.Close()
+	env := &webtest.Env{URL: srv.URL, Client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	env.Client.Jar, _ = cookiejar.New(nil)
+
+	r := env.Get(t, "/secrets/new")
+	wantStatus(t, r, 200)
+	wantContains(t, r.Body, `id="kms-problem"`, "could not list your KMS keys", `name="kms_key_custom"`)
+	r = env.Get(t, "/secrets")
+	wantStatus(t, r, http.StatusBadGateway)
+	wantContains(t, r.Body, `id="list-problem"`)
+
+	wantRedirect(t, env.PostForm(t, "/secrets/new", url.Values{"mode": {"kv"}, "action": {"next"}, "kv.0.key": {"k"}, "kv.0.value": {"v"},
+		"kms_key": {"custom"}, "kms_key_custom": {"alias/typed"}}), "/secrets/new/configure")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"name": {"offline"}, "action": {"next"}}), "/secrets/new/rotation")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
+	r = env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}})
+	wantStatus(t, r, 422)
+	wantContains(t, r.Body, "Secrets Manager did not store the secret", "Nothing was lost")
+	// The value is still there for the next try.
+	wantContains(t, env.Get(t, "/secrets/new").Body, `value="alias/typed"`, `name="kv.0.value" value="v"`)
 }

@@ -200,11 +200,8 @@ func (s *Server) secretValueAction(ctx context.Context, c *cloud.Clients, f *for
 			return errs, true
 		}
 		if i == len(f.Rows) {
-			key := ""
-			if f.Preset == form.SecretPresetRegistry {
-				key = "password"
-			}
-			f.Rows = append(f.Rows, form.KeyValue{Key: key})
+			// The empty row at the end: the person names the key next.
+			f.Rows = append(f.Rows, form.KeyValue{})
 		}
 		f.Rows[i].Value = pw
 		return errs, true
