@@ -55,7 +55,7 @@ func TestSecretValueCanary(t *testing.T) {
 	stored := post("/secrets/new/review", url.Values{"action": {"next"}})
 	wantRedirect(t, stored, view.SecretURL(name, ""))
 	post("/secrets/new/review", url.Values{"action": {"next"}}) // double submit
-	get("/secrets/new") // a fresh wizard: the old value is gone
+	get("/secrets/new")                                         // a fresh wizard: the old value is gone
 	get("/secrets/new/review")
 
 	// Every page of the secret.
