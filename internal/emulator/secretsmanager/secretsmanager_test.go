@@ -3,8 +3,10 @@ package secretsmanager_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -783,4 +785,53 @@ func TestGetRandomPassword(t *testing.T) {
 	wantErr(t, err, "ValidationException", "less than or equal to 4096")
 	_, err = c.GetRandomPassword(ctx, &sm.GetRandomPasswordInput{PasswordLength: aws.Int64(0)})
 	wantErr(t, err, "ValidationException", "greater than or equal to 1")
+}
+
+// TestRawWire checks what the SDK hides: the error body's "Message" key, and
+// that absent fields are left out rather than sent empty.
+func TestRawWire(t *testing.T) {
+	t.Parallel()
+	c, env := newClient(t)
+	create(t, c, "raw", "v")
+	call := func(op, body string) (int, map[string]any) {
+		req, _ := http.NewRequest(http.MethodPost, env.URL, strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "secretsmanager."+op)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, m
+	}
+	status, m := call("DescribeSecret", `{"SecretId":"nope"}`)
+	if status != 400 || m["__type"] != "ResourceNotFoundException" || m["Message"] != "Secrets Manager can't find the specified secret." {
+		t.Fatalf("error body = %d %v", status, m)
+	}
+	_, m = call("DescribeSecret", `{"SecretId":"raw"}`)
+	for _, k := range []string{"Description", "KmsKeyId", "RotationEnabled", "Tags", "LastAccessedDate", "DeletedDate"} {
+		if _, ok := m[k]; ok {
+			t.Errorf("DescribeSecret sent %s: %v", k, m)
+		}
+	}
+	// A raw request must carry its own ClientRequestToken, as AWS requires.
+	_, m = call("PutSecretValue", `{"SecretId":"raw","SecretString":"x"}`)
+	if m["__type"] != "InvalidRequestException" || m["Message"] != "You must provide a ClientRequestToken value. We recommend a UUID-type value." {
+		t.Fatalf("put without token = %v", m)
+	}
+}
+
+func TestStatePersistsAcrossRestart(t *testing.T) {
+	t.Parallel()
+	c, env := newClient(t)
+	create(t, c, "kept", "value")
+	again := sm.NewFromConfig(emutest.StartAt(t, env.DataDir).Config)
+	g, err := again.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String("kept")})
+	if err != nil || aws.ToString(g.SecretString) != "value" {
+		t.Fatalf("after restart: %+v, %v", g, err)
+	}
 }

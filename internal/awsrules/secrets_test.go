@@ -1,0 +1,113 @@
+package awsrules
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestSecretNameProblems(t *testing.T) {
+	cases := []struct {
+		name  string
+		ok    bool
+		warns bool
+	}{
+		{"prod/db", true, false},
+		{"Valid/_+=.@-Name", true, false},
+		{strings.Repeat("a", 512), true, false},
+		{"", false, false},
+		{strings.Repeat("a", 513), false, false},
+		{"has space", false, false},
+		{"star*", false, false},
+		{"bang!", false, false},
+		{"né", false, false},
+		// AWS accepts these but advises against them.
+		{"db-a1b2c3", true, true},
+		{"Invalid/_+=.@-Name-a1b2c3", true, true},
+		{"db-a1b2c", true, false},
+		{"-abcdef", true, true},
+		{"abcdef", true, false},
+	}
+	for _, tc := range cases {
+		p := SecretNameProblems(tc.name)
+		if (len(p) == 0) != tc.ok || ValidSecretName(tc.name) != tc.ok {
+			t.Errorf("%q: problems %v, valid %v; want ok=%v", tc.name, p, ValidSecretName(tc.name), tc.ok)
+		}
+		if w := SecretNameWarnings(tc.name); (len(w) > 0) != tc.warns {
+			t.Errorf("%q: warnings %v, want warning=%v", tc.name, w, tc.warns)
+		}
+	}
+}
+
+func TestSecretDescriptionAndValue(t *testing.T) {
+	for _, tc := range []struct {
+		desc string
+		ok   bool
+	}{{"", true}, {strings.Repeat("d", 2048), true}, {strings.Repeat("é", 2048), true}, {strings.Repeat("d", 2049), false}} {
+		if got := len(SecretDescriptionProblems(tc.desc)) == 0; got != tc.ok {
+			t.Errorf("description of %d characters: ok=%v, want %v", len([]rune(tc.desc)), got, tc.ok)
+		}
+	}
+	for _, tc := range []struct {
+		size int
+		ok   bool
+	}{{0, false}, {1, true}, {65536, true}, {65537, false}} {
+		if got := len(SecretValueProblems(tc.size)) == 0; got != tc.ok {
+			t.Errorf("value of %d bytes: ok=%v, want %v", tc.size, got, tc.ok)
+		}
+	}
+}
+
+func TestRecoveryWindow(t *testing.T) {
+	for days, ok := range map[int64]bool{0: false, 3: false, 6: false, 7: true, 15: true, 30: true, 31: false, -7: false} {
+		if ValidRecoveryWindow(days) != ok || (len(RecoveryWindowProblems(days)) == 0) != ok {
+			t.Errorf("%d days: want ok=%v", days, ok)
+		}
+	}
+}
+
+func TestSecretTagsProblems(t *testing.T) {
+	cases := []struct {
+		tags []SecretTag
+		ok   bool
+	}{
+		{nil, true},
+		{[]SecretTag{{"env", "prod"}}, true},
+		{[]SecretTag{{"cost center", "a+b=c.d_e:f/g@h-i"}}, true},
+		{[]SecretTag{{"équipe", "données"}}, true},
+		{[]SecretTag{{"empty-value", ""}}, true},
+		{[]SecretTag{{strings.Repeat("k", 128), strings.Repeat("v", 256)}}, true},
+		{[]SecretTag{{"", "v"}}, false},
+		{[]SecretTag{{strings.Repeat("k", 129), "v"}}, false},
+		{[]SecretTag{{"k", strings.Repeat("v", 257)}}, false},
+		{[]SecretTag{{"aws:createdBy", "v"}}, false},
+		{[]SecretTag{{"AWS:x", "v"}}, false},
+		{[]SecretTag{{"awsome", "v"}}, true},
+		{[]SecretTag{{"k*", "v"}}, false},
+		{[]SecretTag{{"k", "v#"}}, false},
+		{[]SecretTag{{"k", "1"}, {"k", "2"}}, false},
+	}
+	for _, tc := range cases {
+		if p := SecretTagsProblems(tc.tags); (len(p) == 0) != tc.ok {
+			t.Errorf("%v: problems %v, want ok=%v", tc.tags, p, tc.ok)
+		}
+	}
+	var tags []SecretTag
+	for i := range 51 {
+		tags = append(tags, SecretTag{fmt.Sprint("k", i), "v"})
+	}
+	if len(SecretTagsProblems(tags[:50])) != 0 || len(SecretTagsProblems(tags)) == 0 {
+		t.Error("the limit of 50 tags is not applied")
+	}
+}
+
+func TestSecretPunctuation(t *testing.T) {
+	if len(SecretPunctuation) != 32 {
+		t.Fatalf("punctuation has %d characters, want 32", len(SecretPunctuation))
+	}
+	for _, r := range SecretPunctuation {
+		if r < '!' || r > '~' || (r >= '0' && r <= '9') || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z') {
+			t.Errorf("%q is not ASCII punctuation", r)
+		}
+	}
+}
