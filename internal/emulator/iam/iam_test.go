@@ -61,6 +61,7 @@ func apiError(t *testing.T, err error, code string, status int, want string) {
 }
 
 func TestCreateRoleResponse(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	before := time.Now().Add(-time.Second)
 	out, err := c.CreateRole(context.Background(), &iam.CreateRoleInput{
@@ -108,6 +109,7 @@ func TestCreateRoleResponse(t *testing.T) {
 }
 
 func TestCreateRoleWithPathAndSession(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	out, err := c.CreateRole(context.Background(), &iam.CreateRoleInput{
 		RoleName: aws.String("app"), Path: aws.String("/service/berth/"),
@@ -132,6 +134,7 @@ func TestCreateRoleWithPathAndSession(t *testing.T) {
 }
 
 func TestCreateRoleErrors(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	ctx := context.Background()
 	createRole(t, c, "Existing", ecsTrust)
@@ -186,6 +189,7 @@ func TestCreateRoleErrors(t *testing.T) {
 }
 
 func TestGetRole(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	ctx := context.Background()
 	created := createRole(t, c, "Reader", ecsTrust)
@@ -216,6 +220,7 @@ func TestGetRole(t *testing.T) {
 }
 
 func TestListRolesPaginationAndPrefix(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	ctx := context.Background()
 	var want []string
@@ -285,6 +290,7 @@ func TestListRolesPaginationAndPrefix(t *testing.T) {
 }
 
 func TestListRolesEmpty(t *testing.T) {
+	t.Parallel()
 	out, err := client(t).ListRoles(context.Background(), &iam.ListRolesInput{})
 	if err != nil {
 		t.Fatal(err)
@@ -295,6 +301,7 @@ func TestListRolesEmpty(t *testing.T) {
 }
 
 func TestAttachRolePolicy(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	ctx := context.Background()
 	createRole(t, c, "ecsTaskExecutionRole", ecsTrust)
@@ -344,6 +351,7 @@ func TestAttachRolePolicy(t *testing.T) {
 }
 
 func TestAttachRolePolicyErrors(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	ctx := context.Background()
 	createRole(t, c, "r", ecsTrust)
@@ -371,6 +379,7 @@ func TestAttachRolePolicyErrors(t *testing.T) {
 // find roles that ECS tasks can assume, or create ecsTaskExecutionRole with
 // the execution policy attached.
 func TestBerthExecutionRoleFlow(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	ctx := context.Background()
 	createRole(t, c, "ec2-only", ec2Trust)
@@ -408,6 +417,7 @@ func TestBerthExecutionRoleFlow(t *testing.T) {
 }
 
 func TestCLI(t *testing.T) {
+	t.Parallel()
 	env := emutest.Start(t)
 	cli := clitest.New(t, env.URL)
 

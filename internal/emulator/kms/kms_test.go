@@ -54,6 +54,7 @@ func apiError(t *testing.T, err error, code, want string) {
 }
 
 func TestCreateKeyMetadata(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	before := time.Now().Add(-time.Second)
 	out, err := c.CreateKey(context.Background(), &kms.CreateKeyInput{
@@ -100,6 +101,7 @@ func TestCreateKeyMetadata(t *testing.T) {
 }
 
 func TestCreateKeyOtherSpecs(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	ctx := context.Background()
 	out, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecRsa2048, KeyUsage: types.KeyUsageTypeSignVerify})
@@ -126,6 +128,7 @@ func TestCreateKeyOtherSpecs(t *testing.T) {
 }
 
 func TestDescribeKeyByEveryReference(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	ctx := context.Background()
 	m := createKey(t, c, "k")
@@ -147,6 +150,7 @@ func TestDescribeKeyByEveryReference(t *testing.T) {
 }
 
 func TestDescribeKeyNotFound(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	ctx := context.Background()
 	missing := "11111111-2222-3333-4444-555555555555"
@@ -171,6 +175,7 @@ func TestDescribeKeyNotFound(t *testing.T) {
 }
 
 func TestManagedAliases(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	ctx := context.Background()
 	aliases := func() map[string]types.AliasListEntry {
@@ -237,6 +242,7 @@ func TestManagedAliases(t *testing.T) {
 }
 
 func TestCreateAliasErrors(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	ctx := context.Background()
 	m := createKey(t, c, "k")
@@ -266,6 +272,7 @@ func TestCreateAliasErrors(t *testing.T) {
 }
 
 func TestListKeysAndAliasesPagination(t *testing.T) {
+	t.Parallel()
 	c := client(t)
 	ctx := context.Background()
 	var ids []string
@@ -363,6 +370,7 @@ func openState(t *testing.T, env *emutest.Env) *state.DB {
 }
 
 func TestResolveKey(t *testing.T) {
+	t.Parallel()
 	env := emutest.Start(t)
 	c := kms.NewFromConfig(env.Config)
 	db := openState(t, env)
@@ -430,6 +438,7 @@ func TestResolveKey(t *testing.T) {
 }
 
 func TestCLI(t *testing.T) {
+	t.Parallel()
 	env := emutest.Start(t)
 	cli := clitest.New(t, env.URL)
 	var created struct {
