@@ -51,7 +51,27 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/repositories/-/delete/*", permAdmin, s.repoAction(s.deleteRepositoryForm)},
 		{http.MethodPost, "/repositories/-/delete/*", permAdmin, s.repoAction(s.deleteRepository)},
 
-		{http.MethodGet, "/secrets", permView, s.notBuilt("Secrets", view.SectionSecrets, "Secret pages")},
+		// Secrets Manager. A secret's name is one escaped path segment
+		// (view.SecretURL), so names with "/" work and "new" is the wizard.
+		{http.MethodGet, "/secrets", permView, s.secretList},
+		{http.MethodGet, "/secrets/new", permEdit, s.secretWizardType},
+		{http.MethodPost, "/secrets/new", permEdit, s.secretWizardTypePost},
+		{http.MethodGet, "/secrets/new/configure", permEdit, s.secretWizardConfigure},
+		{http.MethodPost, "/secrets/new/configure", permEdit, s.secretWizardConfigurePost},
+		{http.MethodGet, "/secrets/new/rotation", permEdit, s.secretWizardRotation},
+		{http.MethodPost, "/secrets/new/rotation", permEdit, s.secretWizardRotationPost},
+		{http.MethodGet, "/secrets/new/review", permEdit, s.secretWizardReview},
+		{http.MethodPost, "/secrets/new/review", permEdit, s.secretWizardStore},
+		{http.MethodPost, "/secrets/new/cancel", permEdit, s.secretWizardCancel},
+		{http.MethodGet, "/secrets/{name}", permView, s.secretDetail},
+		{http.MethodPost, "/secrets/{name}/reveal", permReveal, s.secretReveal},
+		{http.MethodGet, "/secrets/{name}/new-value", permEdit, s.secretValueForm},
+		{http.MethodPost, "/secrets/{name}/new-value", permEdit, s.secretValuePost},
+		{http.MethodGet, "/secrets/{name}/edit", permEdit, s.secretEditForm},
+		{http.MethodPost, "/secrets/{name}/edit", permEdit, s.secretEditPost},
+		{http.MethodGet, "/secrets/{name}/delete", permAdmin, s.secretDeleteForm},
+		{http.MethodPost, "/secrets/{name}/delete", permAdmin, s.secretDeletePost},
+		{http.MethodPost, "/secrets/{name}/restore", permAdmin, s.secretRestore},
 
 		// ECS task definitions. "new" and "drafts" are not usable as family
 		// pages: the builder and the drafts list own those paths.

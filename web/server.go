@@ -45,6 +45,8 @@ type Server struct {
 	metrics  *metrics
 	auth     *authState
 	handler  http.Handler
+	// secretDrafts holds the open "Store a new secret" wizards in memory.
+	secretDrafts *secretDrafts
 }
 
 // New builds the server and its routes.
@@ -72,6 +74,7 @@ func New(o Options) *Server {
 		ready:    o.Ready,
 		metrics:  newMetrics(o.Metrics),
 		auth:     newAuthState(o.Auth),
+		secretDrafts: newSecretDrafts(),
 	}
 	s.handler = s.router()
 	return s

@@ -113,6 +113,9 @@ type Options struct {
 	// on one store play two replicas); SessionKeys likewise.
 	Store       *store.Store
 	SessionKeys [][]byte
+	// Endpoint, when set, points Berth at another AWS endpoint than the
+	// shared emulator (an unreachable one, to test failures).
+	Endpoint string
 }
 
 // New starts a Berth server in local mode on the shared emulator, with its
@@ -136,6 +139,9 @@ func NewWith(t testing.TB, o Options) *Env {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+	if o.Endpoint != "" {
+		endpoint = o.Endpoint
 	}
 	reg := prometheus.NewRegistry()
 	backend, err := cloud.New(ctx, cloud.Options{Endpoint: endpoint, Region: "us-east-1", Observe: web.ObserveAWS(reg)})
