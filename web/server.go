@@ -66,14 +66,14 @@ func New(o Options) *Server {
 		SameSite: http.SameSiteLaxMode,
 	}
 	s := &Server{
-		backend:  o.Backend,
-		store:    o.Store,
-		log:      o.Logger,
-		sessions: cs,
-		regions:  o.Regions,
-		ready:    o.Ready,
-		metrics:  newMetrics(o.Metrics),
-		auth:     newAuthState(o.Auth),
+		backend:      o.Backend,
+		store:        o.Store,
+		log:          o.Logger,
+		sessions:     cs,
+		regions:      o.Regions,
+		ready:        o.Ready,
+		metrics:      newMetrics(o.Metrics),
+		auth:         newAuthState(o.Auth),
 		secretDrafts: newSecretDrafts(),
 	}
 	s.handler = s.router()
