@@ -25,8 +25,8 @@ lint: generate ## gofmt, go vet, and check that generated files are committed
 	$(GO) vet ./...
 	git diff --exit-code -- '*_templ.go'
 
-bench: ## Run the benchmarks (figures go into docs/benchmarks.md)
-	$(GO) test -run '^$$' -bench . -benchtime 200x ./...
+bench: ## Run the benchmarks (bench/run.sh; figures in docs/benchmarks.md)
+	bench/run.sh
 
 build: generate ## Build a static binary into bin/berth
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/berth ./cmd/berth
