@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test generate lint bench build
+.PHONY: help run test generate lint bench build screenshots
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,3 +30,6 @@ bench: ## Run the benchmarks (bench/run.sh; figures in docs/benchmarks.md)
 
 build: generate ## Build a static binary into bin/berth
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/berth ./cmd/berth
+
+screenshots: ## Refresh docs/img/home.png from a running Berth in headless Chromium
+	$(GO) test -tags screenshots -run TestScreenshots -count=1 ./web/
