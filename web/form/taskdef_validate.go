@@ -10,158 +10,20 @@ import (
 	"github.com/berthhq/berth/internal/awsrules"
 )
 
-// rulesInput is the part of a RegisterTaskDefinition document that the
-// shared AWS rules read: the same view the emulator takes of a request, so
-// the builder and ECS judge the same document the same way.
-type tdRulesInput struct {
-	Family                  *string  `json:"family"`
-	NetworkMode             *string  `json:"networkMode"`
-	RequiresCompatibilities []string `json:"requiresCompatibilities"`
-	CPU                     *string  `json:"cpu"`
-	Memory                  *string  `json:"memory"`
-	ExecutionRoleArn        *string  `json:"executionRoleArn"`
-	IpcMode                 *string  `json:"ipcMode"`
-	PidMode                 *string  `json:"pidMode"`
-	PlacementConstraints    []any    `json:"placementConstraints"`
-	EphemeralStorage        *struct {
-		SizeInGiB *int `json:"sizeInGiB"`
-	} `json:"ephemeralStorage"`
-	Volumes []struct {
-		Host *struct {
-			SourcePath *string `json:"sourcePath"`
-		} `json:"host"`
-		DockerVolumeConfiguration any `json:"dockerVolumeConfiguration"`
-	} `json:"volumes"`
-	ContainerDefinitions []struct {
-		Name              *string  `json:"name"`
-		Image             *string  `json:"image"`
-		CPU               *int     `json:"cpu"`
-		Memory            *int     `json:"memory"`
-		MemoryReservation *int     `json:"memoryReservation"`
-		Essential         *bool    `json:"essential"`
-		Links             []string `json:"links"`
-		Hostname          *string  `json:"hostname"`
-		Privileged        *bool    `json:"privileged"`
-		LinuxParameters   *struct {
-			Devices []any `json:"devices"`
-		} `json:"linuxParameters"`
-		PortMappings []struct {
-			ContainerPort      *int    `json:"containerPort"`
-			HostPort           *int    `json:"hostPort"`
-			Protocol           *string `json:"protocol"`
-			ContainerPortRange *string `json:"containerPortRange"`
-		} `json:"portMappings"`
-		HealthCheck *struct {
-			Command     []string `json:"command"`
-			Interval    *int     `json:"interval"`
-			Timeout     *int     `json:"timeout"`
-			Retries     *int     `json:"retries"`
-			StartPeriod *int     `json:"startPeriod"`
-		} `json:"healthCheck"`
-		LogConfiguration *struct {
-			LogDriver *string `json:"logDriver"`
-		} `json:"logConfiguration"`
-		Secrets []struct {
-			Name      *string `json:"name"`
-			ValueFrom *string `json:"valueFrom"`
-		} `json:"secrets"`
-		Environment []struct {
-			Name  *string `json:"name"`
-			Value *string `json:"value"`
-		} `json:"environment"`
-		RepositoryCredentials *struct {
-			CredentialsParameter *string `json:"credentialsParameter"`
-		} `json:"repositoryCredentials"`
-	} `json:"containerDefinitions"`
-	Tags []struct {
-		Key   *string `json:"key"`
-		Value *string `json:"value"`
-	} `json:"tags"`
-}
-
-func tdStr(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-// TaskDefRulesView maps a document onto the shared rules' task definition. An
-// error means a value has the wrong JSON type (a number where ECS wants a
-// string…), which ECS refuses before any rule.
+// TaskDefRulesView maps a document onto the shared rules' task definition,
+// decoded exactly as the emulator decodes a request. An error means a value
+// has the wrong JSON type (a number where ECS wants a string…), which ECS
+// refuses before any rule.
 func TaskDefRulesView(doc TaskDefDoc) (awsrules.ECSTaskDefinition, error) {
-	var in tdRulesInput
 	b, err := json.Marshal(map[string]any(doc))
 	if err != nil {
 		return awsrules.ECSTaskDefinition{}, err
 	}
-	if err := json.Unmarshal(b, &in); err != nil {
+	in, err := awsrules.DecodeECSTaskDefinition(b)
+	if err != nil {
 		return awsrules.ECSTaskDefinition{}, err
 	}
-	td := awsrules.ECSTaskDefinition{
-		Family:                  tdStr(in.Family),
-		NetworkMode:             tdStr(in.NetworkMode),
-		RequiresCompatibilities: in.RequiresCompatibilities,
-		CPU:                     in.CPU,
-		Memory:                  in.Memory,
-		ExecutionRoleArn:        tdStr(in.ExecutionRoleArn),
-		IpcMode:                 tdStr(in.IpcMode),
-		PidMode:                 tdStr(in.PidMode),
-		PlacementConstraints:    len(in.PlacementConstraints),
-	}
-	if in.EphemeralStorage != nil {
-		size := 0
-		if in.EphemeralStorage.SizeInGiB != nil {
-			size = *in.EphemeralStorage.SizeInGiB
-		}
-		td.EphemeralStorageGiB = &size
-	}
-	for _, v := range in.Volumes {
-		if v.DockerVolumeConfiguration != nil {
-			td.DockerVolumes++
-		}
-		if v.Host != nil && tdStr(v.Host.SourcePath) != "" {
-			td.HostVolumes++
-		}
-	}
-	for _, ci := range in.ContainerDefinitions {
-		c := awsrules.ECSContainer{
-			Name: tdStr(ci.Name), Image: tdStr(ci.Image), Memory: ci.Memory, MemoryReservation: ci.MemoryReservation,
-			Essential: ci.Essential, Links: ci.Links, Hostname: tdStr(ci.Hostname), Privileged: ci.Privileged != nil && *ci.Privileged,
-		}
-		if ci.CPU != nil {
-			c.CPU = *ci.CPU
-		}
-		if ci.LinuxParameters != nil {
-			c.Devices = len(ci.LinuxParameters.Devices)
-		}
-		for _, p := range ci.PortMappings {
-			c.PortMappings = append(c.PortMappings, awsrules.ECSPortMapping{
-				ContainerPort: p.ContainerPort, HostPort: p.HostPort, Protocol: tdStr(p.Protocol), ContainerPortRange: tdStr(p.ContainerPortRange),
-			})
-		}
-		if h := ci.HealthCheck; h != nil {
-			c.HealthCheck = &awsrules.ECSHealthCheck{Command: h.Command, Interval: h.Interval, Timeout: h.Timeout, Retries: h.Retries, StartPeriod: h.StartPeriod}
-		}
-		if ci.LogConfiguration != nil {
-			c.LogDriver = tdStr(ci.LogConfiguration.LogDriver)
-			if c.LogDriver == "" {
-				c.LogDriver = "(none)"
-			}
-		}
-		for _, s := range ci.Secrets {
-			c.Secrets = append(c.Secrets, awsrules.ECSNameValue{Name: s.Name, Value: s.ValueFrom})
-		}
-		for _, e := range ci.Environment {
-			c.Environment = append(c.Environment, awsrules.ECSNameValue{Name: e.Name, Value: e.Value})
-		}
-		if ci.RepositoryCredentials != nil {
-			p := tdStr(ci.RepositoryCredentials.CredentialsParameter)
-			c.RepositoryCredentials = &p
-		}
-		td.Containers = append(td.Containers, c)
-	}
-	return td, nil
+	return in.Rules(), nil
 }
 
 // TaskDefProblem is one broken AWS rule found in a document, with the answer

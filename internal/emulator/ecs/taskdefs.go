@@ -14,164 +14,14 @@ import (
 	"github.com/berthhq/berth/internal/emulator/state"
 )
 
-// registerIn is the part of RegisterTaskDefinition's input that validation
-// reads; the stored document is built from the raw request instead.
-type registerIn struct {
-	Family                  *string                   `json:"family"`
-	NetworkMode             *string                   `json:"networkMode"`
-	RequiresCompatibilities []string                  `json:"requiresCompatibilities"`
-	CPU                     *string                   `json:"cpu"`
-	Memory                  *string                   `json:"memory"`
-	ExecutionRoleArn        *string                   `json:"executionRoleArn"`
-	TaskRoleArn             *string                   `json:"taskRoleArn"`
-	IpcMode                 *string                   `json:"ipcMode"`
-	PidMode                 *string                   `json:"pidMode"`
-	PlacementConstraints    []any                     `json:"placementConstraints"`
-	EphemeralStorage        *struct{ SizeInGiB *int } `json:"ephemeralStorage"`
-	Volumes                 []volumeIn                `json:"volumes"`
-	ContainerDefinitions    []containerIn             `json:"containerDefinitions"`
-	Tags                    []tag                     `json:"tags"`
-}
-
-type volumeIn struct {
-	Host *struct {
-		SourcePath *string `json:"sourcePath"`
-	} `json:"host"`
-	DockerVolumeConfiguration any `json:"dockerVolumeConfiguration"`
-	EfsVolumeConfiguration    any `json:"efsVolumeConfiguration"`
-}
-
-type containerIn struct {
-	Name              *string  `json:"name"`
-	Image             *string  `json:"image"`
-	CPU               *int     `json:"cpu"`
-	Memory            *int     `json:"memory"`
-	MemoryReservation *int     `json:"memoryReservation"`
-	Essential         *bool    `json:"essential"`
-	Links             []string `json:"links"`
-	Hostname          *string  `json:"hostname"`
-	Privileged        *bool    `json:"privileged"`
-	LinuxParameters   *struct {
-		Devices []any `json:"devices"`
-	} `json:"linuxParameters"`
-	PortMappings []struct {
-		ContainerPort      *int    `json:"containerPort"`
-		HostPort           *int    `json:"hostPort"`
-		Protocol           *string `json:"protocol"`
-		ContainerPortRange *string `json:"containerPortRange"`
-	} `json:"portMappings"`
-	HealthCheck *struct {
-		Command     []string `json:"command"`
-		Interval    *int     `json:"interval"`
-		Timeout     *int     `json:"timeout"`
-		Retries     *int     `json:"retries"`
-		StartPeriod *int     `json:"startPeriod"`
-	} `json:"healthCheck"`
-	LogConfiguration *struct {
-		LogDriver *string `json:"logDriver"`
-	} `json:"logConfiguration"`
-	Secrets []struct {
-		Name      *string `json:"name"`
-		ValueFrom *string `json:"valueFrom"`
-	} `json:"secrets"`
-	Environment []struct {
-		Name  *string `json:"name"`
-		Value *string `json:"value"`
-	} `json:"environment"`
-	RepositoryCredentials *struct {
-		CredentialsParameter *string `json:"credentialsParameter"`
-	} `json:"repositoryCredentials"`
-	DependsOn        []any `json:"dependsOn"`
-	StartTimeout     *int  `json:"startTimeout"`
-	StopTimeout      *int  `json:"stopTimeout"`
-	EnvironmentFiles []any `json:"environmentFiles"`
-}
-
-type tag struct {
-	Key   *string `json:"key"`
-	Value *string `json:"value"`
-}
+// tag is a task definition or cluster tag.
+type tag = awsrules.ECSTagInput
 
 func str(p *string) string {
 	if p == nil {
 		return ""
 	}
 	return *p
-}
-
-// rulesView maps the request onto the shared rules' task definition.
-func rulesView(in *registerIn) awsrules.ECSTaskDefinition {
-	td := awsrules.ECSTaskDefinition{
-		Family:                  str(in.Family),
-		NetworkMode:             str(in.NetworkMode),
-		RequiresCompatibilities: in.RequiresCompatibilities,
-		CPU:                     in.CPU,
-		Memory:                  in.Memory,
-		ExecutionRoleArn:        str(in.ExecutionRoleArn),
-		IpcMode:                 str(in.IpcMode),
-		PidMode:                 str(in.PidMode),
-		PlacementConstraints:    len(in.PlacementConstraints),
-	}
-	if in.EphemeralStorage != nil {
-		size := 0
-		if in.EphemeralStorage.SizeInGiB != nil {
-			size = *in.EphemeralStorage.SizeInGiB
-		}
-		td.EphemeralStorageGiB = &size
-	}
-	for _, v := range in.Volumes {
-		if v.DockerVolumeConfiguration != nil {
-			td.DockerVolumes++
-		}
-		if v.Host != nil && str(v.Host.SourcePath) != "" {
-			td.HostVolumes++
-		}
-	}
-	for _, ci := range in.ContainerDefinitions {
-		c := awsrules.ECSContainer{
-			Name:              str(ci.Name),
-			Image:             str(ci.Image),
-			Memory:            ci.Memory,
-			MemoryReservation: ci.MemoryReservation,
-			Essential:         ci.Essential,
-			Links:             ci.Links,
-			Hostname:          str(ci.Hostname),
-			Privileged:        ci.Privileged != nil && *ci.Privileged,
-		}
-		if ci.CPU != nil {
-			c.CPU = *ci.CPU
-		}
-		if ci.LinuxParameters != nil {
-			c.Devices = len(ci.LinuxParameters.Devices)
-		}
-		for _, p := range ci.PortMappings {
-			c.PortMappings = append(c.PortMappings, awsrules.ECSPortMapping{
-				ContainerPort: p.ContainerPort, HostPort: p.HostPort,
-				Protocol: str(p.Protocol), ContainerPortRange: str(p.ContainerPortRange),
-			})
-		}
-		if h := ci.HealthCheck; h != nil {
-			c.HealthCheck = &awsrules.ECSHealthCheck{Command: h.Command, Interval: h.Interval, Timeout: h.Timeout, Retries: h.Retries, StartPeriod: h.StartPeriod}
-		}
-		if ci.LogConfiguration != nil {
-			c.LogDriver = str(ci.LogConfiguration.LogDriver)
-			if c.LogDriver == "" {
-				c.LogDriver = "(none)"
-			}
-		}
-		for _, s := range ci.Secrets {
-			c.Secrets = append(c.Secrets, awsrules.ECSNameValue{Name: s.Name, Value: s.ValueFrom})
-		}
-		for _, e := range ci.Environment {
-			c.Environment = append(c.Environment, awsrules.ECSNameValue{Name: e.Name, Value: e.Value})
-		}
-		if ci.RepositoryCredentials != nil {
-			p := str(ci.RepositoryCredentials.CredentialsParameter)
-			c.RepositoryCredentials = &p
-		}
-		td.Containers = append(td.Containers, c)
-	}
-	return td
 }
 
 func checkTags(tags []tag) error {
@@ -222,7 +72,7 @@ func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, e
 	if len(body) > awsrules.ECSMaxTaskDefinitionBytes {
 		return nil, awsapi.Errorf(codeClient, "Actual length: '%d'. Max allowed length is '%d' bytes.", len(body), awsrules.ECSMaxTaskDefinitionBytes)
 	}
-	in := new(registerIn)
+	in := new(awsrules.ECSTaskDefinitionInput)
 	if err := awsapi.Decode(body, in); err != nil {
 		return nil, err
 	}
@@ -230,7 +80,7 @@ func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, e
 	if err != nil {
 		return nil, awsapi.NewError("SerializationException", "Start of structure or map found where not expected.")
 	}
-	view := rulesView(in)
+	view := in.Rules()
 	if ps := awsrules.TaskDefinitionProblems(view); len(ps) > 0 {
 		return nil, awsapi.NewError(ps[0].Code, ps[0].AWSMessage)
 	}
@@ -287,7 +137,7 @@ func nonNilTags(t []tag) []tag {
 // fillTaskDefinition turns the request document into the task definition
 // ECS returns: defaults filled in, cpu and memory as plain numbers, and the
 // derived compatibilities and required attributes.
-func fillTaskDefinition(doc map[string]any, in *registerIn, view awsrules.ECSTaskDefinition) {
+func fillTaskDefinition(doc map[string]any, in *awsrules.ECSTaskDefinitionInput, view awsrules.ECSTaskDefinition) {
 	delete(doc, "tags")
 	stripNulls(doc)
 	mode := awsrules.EffectiveNetworkMode(view)
@@ -374,7 +224,7 @@ type attribute struct {
 
 // requiresAttributes derives the container instance capabilities a
 // definition needs, as ECS lists them in requiresAttributes.
-func requiresAttributes(in *registerIn, mode string) []attribute {
+func requiresAttributes(in *awsrules.ECSTaskDefinitionInput, mode string) []attribute {
 	var names []string
 	seen := map[string]bool{}
 	add := func(n string) {

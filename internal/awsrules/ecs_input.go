@@ -1,0 +1,179 @@
+package awsrules
+
+import "encoding/json"
+
+// ECSTaskDefinitionInput is the part of a RegisterTaskDefinition document
+// that the rules (and the emulator's derived attributes) read. The emulator
+// and Berth's builder both decode documents with it, so they judge the same
+// document the same way.
+type ECSTaskDefinitionInput struct {
+	Family                  *string                   `json:"family"`
+	NetworkMode             *string                   `json:"networkMode"`
+	RequiresCompatibilities []string                  `json:"requiresCompatibilities"`
+	CPU                     *string                   `json:"cpu"`
+	Memory                  *string                   `json:"memory"`
+	ExecutionRoleArn        *string                   `json:"executionRoleArn"`
+	TaskRoleArn             *string                   `json:"taskRoleArn"`
+	IpcMode                 *string                   `json:"ipcMode"`
+	PidMode                 *string                   `json:"pidMode"`
+	PlacementConstraints    []any                     `json:"placementConstraints"`
+	EphemeralStorage        *struct{ SizeInGiB *int } `json:"ephemeralStorage"`
+	Volumes                 []ECSVolumeInput          `json:"volumes"`
+	ContainerDefinitions    []ECSContainerInput       `json:"containerDefinitions"`
+	Tags                    []ECSTagInput             `json:"tags"`
+}
+
+// ECSVolumeInput is a volume of ECSTaskDefinitionInput.
+type ECSVolumeInput struct {
+	Host *struct {
+		SourcePath *string `json:"sourcePath"`
+	} `json:"host"`
+	DockerVolumeConfiguration any `json:"dockerVolumeConfiguration"`
+	EfsVolumeConfiguration    any `json:"efsVolumeConfiguration"`
+}
+
+// ECSTagInput is a tag of ECSTaskDefinitionInput.
+type ECSTagInput struct {
+	Key   *string `json:"key"`
+	Value *string `json:"value"`
+}
+
+// ECSContainerInput is a container definition of ECSTaskDefinitionInput.
+type ECSContainerInput struct {
+	Name              *string  `json:"name"`
+	Image             *string  `json:"image"`
+	CPU               *int     `json:"cpu"`
+	Memory            *int     `json:"memory"`
+	MemoryReservation *int     `json:"memoryReservation"`
+	Essential         *bool    `json:"essential"`
+	Links             []string `json:"links"`
+	Hostname          *string  `json:"hostname"`
+	Privileged        *bool    `json:"privileged"`
+	LinuxParameters   *struct {
+		Devices []any `json:"devices"`
+	} `json:"linuxParameters"`
+	PortMappings []struct {
+		ContainerPort      *int    `json:"containerPort"`
+		HostPort           *int    `json:"hostPort"`
+		Protocol           *string `json:"protocol"`
+		ContainerPortRange *string `json:"containerPortRange"`
+	} `json:"portMappings"`
+	HealthCheck *struct {
+		Command     []string `json:"command"`
+		Interval    *int     `json:"interval"`
+		Timeout     *int     `json:"timeout"`
+		Retries     *int     `json:"retries"`
+		StartPeriod *int     `json:"startPeriod"`
+	} `json:"healthCheck"`
+	LogConfiguration *struct {
+		LogDriver *string `json:"logDriver"`
+	} `json:"logConfiguration"`
+	Secrets []struct {
+		Name      *string `json:"name"`
+		ValueFrom *string `json:"valueFrom"`
+	} `json:"secrets"`
+	Environment []struct {
+		Name  *string `json:"name"`
+		Value *string `json:"value"`
+	} `json:"environment"`
+	RepositoryCredentials *struct {
+		CredentialsParameter *string `json:"credentialsParameter"`
+	} `json:"repositoryCredentials"`
+	DependsOn        []any `json:"dependsOn"`
+	StartTimeout     *int  `json:"startTimeout"`
+	StopTimeout      *int  `json:"stopTimeout"`
+	EnvironmentFiles []any `json:"environmentFiles"`
+}
+
+// Rules maps the document onto the rules' task definition.
+func (in *ECSTaskDefinitionInput) Rules() ECSTaskDefinition {
+	td := ECSTaskDefinition{
+		Family:                  strOf(in.Family),
+		NetworkMode:             strOf(in.NetworkMode),
+		RequiresCompatibilities: in.RequiresCompatibilities,
+		CPU:                     in.CPU,
+		Memory:                  in.Memory,
+		ExecutionRoleArn:        strOf(in.ExecutionRoleArn),
+		IpcMode:                 strOf(in.IpcMode),
+		PidMode:                 strOf(in.PidMode),
+		PlacementConstraints:    len(in.PlacementConstraints),
+	}
+	if in.EphemeralStorage != nil {
+		size := 0
+		if in.EphemeralStorage.SizeInGiB != nil {
+			size = *in.EphemeralStorage.SizeInGiB
+		}
+		td.EphemeralStorageGiB = &size
+	}
+	for _, v := range in.Volumes {
+		if v.DockerVolumeConfiguration != nil {
+			td.DockerVolumes++
+		}
+		if v.Host != nil && strOf(v.Host.SourcePath) != "" {
+			td.HostVolumes++
+		}
+	}
+	for _, ci := range in.ContainerDefinitions {
+		c := ECSContainer{
+			Name:              strOf(ci.Name),
+			Image:             strOf(ci.Image),
+			Memory:            ci.Memory,
+			MemoryReservation: ci.MemoryReservation,
+			Essential:         ci.Essential,
+			Links:             ci.Links,
+			Hostname:          strOf(ci.Hostname),
+			Privileged:        ci.Privileged != nil && *ci.Privileged,
+		}
+		if ci.CPU != nil {
+			c.CPU = *ci.CPU
+		}
+		if ci.LinuxParameters != nil {
+			c.Devices = len(ci.LinuxParameters.Devices)
+		}
+		for _, p := range ci.PortMappings {
+			c.PortMappings = append(c.PortMappings, ECSPortMapping{
+				ContainerPort: p.ContainerPort, HostPort: p.HostPort,
+				Protocol: strOf(p.Protocol), ContainerPortRange: strOf(p.ContainerPortRange),
+			})
+		}
+		if h := ci.HealthCheck; h != nil {
+			c.HealthCheck = &ECSHealthCheck{Command: h.Command, Interval: h.Interval, Timeout: h.Timeout, Retries: h.Retries, StartPeriod: h.StartPeriod}
+		}
+		if ci.LogConfiguration != nil {
+			c.LogDriver = strOf(ci.LogConfiguration.LogDriver)
+			if c.LogDriver == "" {
+				c.LogDriver = "(none)"
+			}
+		}
+		for _, s := range ci.Secrets {
+			c.Secrets = append(c.Secrets, ECSNameValue{Name: s.Name, Value: s.ValueFrom})
+		}
+		for _, e := range ci.Environment {
+			c.Environment = append(c.Environment, ECSNameValue{Name: e.Name, Value: e.Value})
+		}
+		if ci.RepositoryCredentials != nil {
+			p := strOf(ci.RepositoryCredentials.CredentialsParameter)
+			c.RepositoryCredentials = &p
+		}
+		td.Containers = append(td.Containers, c)
+	}
+	return td
+}
+
+// DecodeECSTaskDefinition reads a RegisterTaskDefinition document. An error
+// means a value has the wrong JSON type (a number where ECS wants a
+// string…), which ECS refuses before any rule.
+func DecodeECSTaskDefinition(doc []byte) (*ECSTaskDefinitionInput, error) {
+	in := new(ECSTaskDefinitionInput)
+	if err := json.Unmarshal(doc, in); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+func strOf(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
