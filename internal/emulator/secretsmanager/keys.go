@@ -54,4 +54,3 @@ func (sv *service) storedKey(c *awsapi.Context, id string) (key *string, ok bool
 	}
 	return s.kmsKeyID, true, nil
 }
-
