@@ -431,14 +431,18 @@ func (sv *service) updateSecret(c *awsapi.Context, in *updateSecretInput) (*upda
 	}
 	// A new key (or "" for the default one) is checked whenever it is given;
 	// otherwise the secret's own key is, when a value is to be encrypted.
-	if key, ok, err := sv.storedKey(c, *in.SecretId); err != nil {
-		return nil, err
-	} else if ok && (in.KmsKeyId != nil || val.present()) {
+	if in.KmsKeyId != nil || val.present() {
+		key, ok, err := sv.storedKey(c, *in.SecretId)
+		if err != nil {
+			return nil, err
+		}
 		if in.KmsKeyId != nil {
 			key = in.KmsKeyId
 		}
-		if err := sv.checkKey(c, key); err != nil {
-			return nil, err
+		if ok {
+			if err := sv.checkKey(c, key); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var out *updateSecretOutput
