@@ -7,6 +7,7 @@ package awsrules
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -180,4 +181,270 @@ func SecretTagsProblems(tags []SecretTag) []string {
 		p = append(p, SecretTagProblems(t)...)
 	}
 	return p
+}
+
+// Rotation limits, from the service model (RotationRulesType) and the user
+// guide's "Rotation schedules" page.
+const (
+	SecretRotationDaysMin = 1
+	SecretRotationDaysMax = 1000
+	// SecretRotationRateDaysMax is the longest rate() in days: "The maximum
+	// rotation period is 999 days."
+	SecretRotationRateDaysMax = 999
+	// SecretRotationMinHours is the shortest interval between rotations:
+	// "You can rotate a secret as often as every four hours."
+	SecretRotationMinHours              = 4
+	SecretScheduleExpressionMaxLength   = 256
+	SecretRotationDurationMinLength     = 2
+	SecretRotationDurationMaxLength     = 3
+	SecretRotationLambdaARNMaxLength    = 2048
+	secretRotationDurationMaxHours      = 24
+	secretScheduleExpressionCharsetText = `[0-9A-Za-z\(\)#\?\*\-\/, ]+`
+)
+
+// SecretScheduleExpressionPattern and SecretRotationDurationPattern are the
+// service model's patterns for ScheduleExpression and Duration.
+var (
+	SecretScheduleExpressionPattern = regexp.MustCompile(`^` + secretScheduleExpressionCharsetText + `$`)
+	SecretRotationDurationPattern   = regexp.MustCompile(`^[0-9]+h$`)
+)
+
+// SecretScheduleExpressionPatternText is the pattern as AWS's validation
+// message quotes it.
+const SecretScheduleExpressionPatternText = secretScheduleExpressionCharsetText
+
+// lambdaFunctionARN is a Lambda function ARN, optionally with a version or
+// alias qualifier.
+var lambdaFunctionARN = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]+))?$`)
+
+// ValidLambdaFunctionARN reports whether arn looks like a Lambda function ARN.
+func ValidLambdaFunctionARN(arn string) bool { return lambdaFunctionARN.MatchString(arn) }
+
+// RotationLambdaARNProblems lists what is wrong with a rotation function ARN.
+func RotationLambdaARNProblems(arn string) []string {
+	switch {
+	case arn == "":
+		return []string{"Choose the Lambda function that rotates the secret"}
+	case len(arn) > SecretRotationLambdaARNMaxLength:
+		return []string{fmt.Sprintf("Use at most %d characters", SecretRotationLambdaARNMaxLength)}
+	case !ValidLambdaFunctionARN(arn):
+		return []string{"Enter a Lambda function ARN, like arn:aws:lambda:us-east-1:123456789012:function:my-rotation"}
+	}
+	return nil
+}
+
+// SecretRotationRules is a rotation schedule as RotateSecret takes it; a zero
+// AutomaticallyAfterDays or an empty string means the field is not set.
+type SecretRotationRules struct {
+	AutomaticallyAfterDays int64
+	ScheduleExpression     string
+	Duration               string
+}
+
+// RotationBothScheduleKinds reports the one combination AWS refuses with its
+// own message: a number of days and a schedule expression together.
+func RotationBothScheduleKinds(r SecretRotationRules) bool {
+	return r.AutomaticallyAfterDays != 0 && r.ScheduleExpression != ""
+}
+
+// SecretRotationRulesProblems lists what is wrong with a rotation schedule:
+// one of days or an expression, AWS's limits on each, and a window that
+// neither runs into the next UTC day nor into the next rotation.
+func SecretRotationRulesProblems(r SecretRotationRules) []string {
+	var p []string
+	if RotationBothScheduleKinds(r) {
+		return []string{"Set either a number of days or a schedule expression, not both"}
+	}
+	if r.AutomaticallyAfterDays == 0 && r.ScheduleExpression == "" {
+		return []string{"Set a number of days or a schedule expression"}
+	}
+	if r.AutomaticallyAfterDays != 0 && (r.AutomaticallyAfterDays < SecretRotationDaysMin || r.AutomaticallyAfterDays > SecretRotationDaysMax) {
+		p = append(p, fmt.Sprintf("Rotate every %d to %d days", SecretRotationDaysMin, SecretRotationDaysMax))
+	}
+	var sched schedule
+	if r.ScheduleExpression != "" {
+		var problem string
+		sched, problem = parseSchedule(r.ScheduleExpression)
+		if problem != "" {
+			p = append(p, problem)
+		}
+	} else {
+		sched = schedule{hours: []int{0}, gap: 24}
+	}
+	if r.Duration != "" && len(p) == 0 {
+		p = append(p, durationProblems(r.Duration, sched)...)
+	}
+	return p
+}
+
+// schedule is what the window check needs from a schedule: the hours of the
+// day at which windows open and the shortest gap in hours between two
+// openings (24 for a daily or rarer schedule).
+type schedule struct {
+	hours []int
+	gap   int
+}
+
+var rateExpr = regexp.MustCompile(`^rate\(([0-9]+) (hour|hours|day|days)\)$`)
+
+func parseSchedule(expr string) (schedule, string) {
+	if m := rateExpr.FindStringSubmatch(expr); m != nil {
+		n, err := strconv.Atoi(m[1])
+		if err != nil {
+			return schedule{}, "Use a smaller number in rate()"
+		}
+		if strings.HasPrefix(m[2], "hour") {
+			if n < SecretRotationMinHours {
+				return schedule{}, fmt.Sprintf("Rotate at most every %d hours", SecretRotationMinHours)
+			}
+			return schedule{hours: []int{0}, gap: min(n, 24)}, ""
+		}
+		if n < 1 || n > SecretRotationRateDaysMax {
+			return schedule{}, fmt.Sprintf("Use a rate() from 1 to %d days", SecretRotationRateDaysMax)
+		}
+		return schedule{hours: []int{0}, gap: 24}, ""
+	}
+	if strings.HasPrefix(expr, "rate(") {
+		return schedule{}, "Write a rate as rate(N hours) or rate(N days)"
+	}
+	if !strings.HasPrefix(expr, "cron(") || !strings.HasSuffix(expr, ")") {
+		return schedule{}, "Use a rate() or cron() expression"
+	}
+	f := strings.Fields(expr[len("cron(") : len(expr)-1])
+	if len(f) != 6 {
+		return schedule{}, "A cron() expression has six fields: minutes hours day-of-month month day-of-week year"
+	}
+	if f[0] != "0" {
+		return schedule{}, "Use 0 for the minutes: rotation windows open on the hour"
+	}
+	if f[5] != "*" {
+		return schedule{}, "Use * for the year"
+	}
+	hours, ok := cronValues(f[1], 0, 23, nil)
+	if !ok {
+		return schedule{}, "Use hours from 0 to 23 with , - * /"
+	}
+	if _, ok := cronValues(strings.TrimSuffix(strings.TrimSuffix(f[2], "W"), "L"), 1, 31, nil); !ok && f[2] != "?" && f[2] != "L" && f[2] != "LW" {
+		return schedule{}, "Use days of the month from 1 to 31 with , - * ? / L W"
+	}
+	if _, ok := cronValues(f[3], 1, 12, monthNames); !ok {
+		return schedule{}, "Use months from 1 to 12 or JAN to DEC with , - * /"
+	}
+	if !validDayOfWeek(f[4]) {
+		return schedule{}, "Use days of the week from 1 to 7 or SUN to SAT with , - * ? / L #"
+	}
+	if (f[2] == "?") == (f[4] == "?") {
+		return schedule{}, "Use ? in exactly one of day-of-month and day-of-week"
+	}
+	gap := 24
+	for i := range hours {
+		next := 24 + hours[0]
+		if i+1 < len(hours) {
+			next = hours[i+1]
+		}
+		gap = min(gap, next-hours[i])
+	}
+	if gap < SecretRotationMinHours {
+		return schedule{}, fmt.Sprintf("Rotate at most every %d hours", SecretRotationMinHours)
+	}
+	return schedule{hours: hours, gap: gap}, ""
+}
+
+var (
+	monthNames = []string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}
+	dayNames   = []string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}
+)
+
+// cronValues expands one cron field (items separated by commas, each *, N,
+// N-M, with an optional /step) into its sorted values within lo..hi; names
+// stand for lo, lo+1, … .
+func cronValues(field string, lo, hi int, names []string) ([]int, bool) {
+	set := map[int]bool{}
+	for _, item := range strings.Split(field, ",") {
+		rng, stepText, hasStep := strings.Cut(item, "/")
+		step := 1
+		if hasStep {
+			n, err := strconv.Atoi(stepText)
+			if err != nil || n < 1 {
+				return nil, false
+			}
+			step = n
+		}
+		from, to := lo, hi
+		switch {
+		case rng == "*":
+		case strings.Contains(rng, "-"):
+			a, b, _ := strings.Cut(rng, "-")
+			var okA, okB bool
+			from, okA = cronValue(a, lo, hi, names)
+			to, okB = cronValue(b, lo, hi, names)
+			if !okA || !okB || from > to {
+				return nil, false
+			}
+		default:
+			v, ok := cronValue(rng, lo, hi, names)
+			if !ok {
+				return nil, false
+			}
+			from = v
+			if !hasStep {
+				to = v
+			}
+		}
+		for v := from; v <= to; v += step {
+			set[v] = true
+		}
+	}
+	out := make([]int, 0, len(set))
+	for v := lo; v <= hi; v++ {
+		if set[v] {
+			out = append(out, v)
+		}
+	}
+	return out, len(out) > 0
+}
+
+func cronValue(s string, lo, hi int, names []string) (int, bool) {
+	for i, n := range names {
+		if strings.EqualFold(s, n) {
+			return lo + i, true
+		}
+	}
+	v, err := strconv.Atoi(s)
+	return v, err == nil && v >= lo && v <= hi
+}
+
+// validDayOfWeek accepts a day-of-week field, with ?, L, 5L (last Friday) and
+// 6#3 (third Friday) besides lists, ranges and steps.
+func validDayOfWeek(f string) bool {
+	if f == "?" || f == "L" {
+		return true
+	}
+	if d, n, ok := strings.Cut(f, "#"); ok {
+		_, okD := cronValue(d, 1, 7, dayNames)
+		k, err := strconv.Atoi(n)
+		return okD && err == nil && k >= 1 && k <= 5
+	}
+	if strings.HasSuffix(f, "L") {
+		_, ok := cronValue(strings.TrimSuffix(f, "L"), 1, 7, dayNames)
+		return ok
+	}
+	_, ok := cronValues(f, 1, 7, dayNames)
+	return ok
+}
+
+// durationProblems checks a rotation window of "Nh" against the schedule: at
+// least an hour, not past the end of the UTC day, not into the next window.
+func durationProblems(d string, s schedule) []string {
+	n, err := strconv.Atoi(strings.TrimSuffix(d, "h"))
+	if !SecretRotationDurationPattern.MatchString(d) || err != nil || n < 1 {
+		return []string{"Write the window as a number of hours, like 3h"}
+	}
+	if n > secretRotationDurationMaxHours || s.hours[len(s.hours)-1]+n > 24 {
+		return []string{"The rotation window can't extend into the next UTC day"}
+	}
+	if n > s.gap {
+		return []string{"The rotation window can't extend into the next rotation window"}
+	}
+	return nil
 }

@@ -111,3 +111,82 @@ func TestSecretPunctuation(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretRotationRulesProblems(t *testing.T) {
+	cases := []struct {
+		r  SecretRotationRules
+		ok bool
+	}{
+		{SecretRotationRules{AutomaticallyAfterDays: 1}, true},
+		{SecretRotationRules{AutomaticallyAfterDays: 1000}, true},
+		{SecretRotationRules{AutomaticallyAfterDays: 1001}, false},
+		{SecretRotationRules{AutomaticallyAfterDays: -1}, false},
+		{SecretRotationRules{AutomaticallyAfterDays: 30, Duration: "3h"}, true},
+		{SecretRotationRules{}, false},
+		{SecretRotationRules{Duration: "3h"}, false},
+		{SecretRotationRules{AutomaticallyAfterDays: 7, ScheduleExpression: "rate(7 days)"}, false},
+		{SecretRotationRules{ScheduleExpression: "rate(4 hours)"}, true},
+		{SecretRotationRules{ScheduleExpression: "rate(3 hours)"}, false},
+		{SecretRotationRules{ScheduleExpression: "rate(12 hours)", Duration: "12h"}, true},
+		{SecretRotationRules{ScheduleExpression: "rate(12 hours)", Duration: "13h"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(0 0/6 * * ? *)", Duration: "7h"}, false},
+		{SecretRotationRules{ScheduleExpression: "rate(1 day)"}, true},
+		{SecretRotationRules{ScheduleExpression: "rate(999 days)", Duration: "24h"}, true},
+		{SecretRotationRules{ScheduleExpression: "rate(1000 days)"}, false},
+		{SecretRotationRules{ScheduleExpression: "rate(0 days)"}, false},
+		{SecretRotationRules{ScheduleExpression: "rate(10 minutes)"}, false},
+		{SecretRotationRules{ScheduleExpression: "rate(10days)"}, false},
+		{SecretRotationRules{ScheduleExpression: "every day"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(0 16 L * ? *)"}, true},
+		{SecretRotationRules{ScheduleExpression: "cron(0 0 ? * SUN#1 *)"}, true},
+		{SecretRotationRules{ScheduleExpression: "cron(0 10 ? FEB,MAY,AUG,NOV TUE#2 *)", Duration: "2h"}, true},
+		{SecretRotationRules{ScheduleExpression: "cron(0 8 1/7 * ? *)"}, true},
+		{SecretRotationRules{ScheduleExpression: "cron(0 4/12 * * ? *)", Duration: "8h"}, true},
+		{SecretRotationRules{ScheduleExpression: "cron(0 4/12 * * ? *)", Duration: "9h"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(0 22 * * ? *)", Duration: "3h"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(0 0/2 * * ? *)"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(0 1,3 * * ? *)"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(30 8 * * ? *)"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(0 8 * * ? 2030)"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(0 24 * * ? *)"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(0 8 * * * *)"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(0 8 ? * ? *)"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(0 8 * 13 ? *)"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(0 8 * *)"}, false},
+		{SecretRotationRules{ScheduleExpression: "cron(0 8 ? * MON-FRI *)"}, true},
+		{SecretRotationRules{ScheduleExpression: "cron(0 8 ? * 8 *)"}, false},
+		{SecretRotationRules{ScheduleExpression: "rate(1 day)", Duration: "0h"}, false},
+		{SecretRotationRules{ScheduleExpression: "rate(1 day)", Duration: "25h"}, false},
+		{SecretRotationRules{ScheduleExpression: "rate(1 day)", Duration: "3 h"}, false},
+	}
+	for _, tc := range cases {
+		if p := SecretRotationRulesProblems(tc.r); (len(p) == 0) != tc.ok {
+			t.Errorf("%+v: problems %v, want ok=%v", tc.r, p, tc.ok)
+		}
+	}
+	if !RotationBothScheduleKinds(SecretRotationRules{AutomaticallyAfterDays: 1, ScheduleExpression: "rate(1 day)"}) || RotationBothScheduleKinds(SecretRotationRules{AutomaticallyAfterDays: 1}) {
+		t.Error("RotationBothScheduleKinds")
+	}
+}
+
+func TestRotationLambdaARNProblems(t *testing.T) {
+	cases := []struct {
+		arn string
+		ok  bool
+	}{
+		{"arn:aws:lambda:us-east-1:123456789012:function:rotate", true},
+		{"arn:aws:lambda:eu-west-2:123456789012:function:my_rotate-fn:live", true},
+		{"arn:aws:lambda:us-east-1:123456789012:function:rotate:$LATEST", true},
+		{"arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:rotate", true},
+		{"", false},
+		{"rotate", false},
+		{"arn:aws:lambda:us-east-1:123456789012:layer:x", false},
+		{"arn:aws:lambda:us-east-1:12345:function:rotate", false},
+		{"arn:aws:s3:::bucket", false},
+	}
+	for _, tc := range cases {
+		if p := RotationLambdaARNProblems(tc.arn); (len(p) == 0) != tc.ok {
+			t.Errorf("%q: problems %v, want ok=%v", tc.arn, p, tc.ok)
+		}
+	}
+}

@@ -83,3 +83,43 @@ func TestCLI(t *testing.T) {
 	}
 	cli.MustFail(t, "ResourceNotFoundException", "secretsmanager", "describe-secret", "--secret-id", "missing")
 }
+
+// TestCLIRotationAndKeys runs the AWS CLI's rotation commands and a KMS key
+// refusal.
+func TestCLIRotationAndKeys(t *testing.T) {
+	t.Parallel()
+	env := emutest.Start(t)
+	cli := clitest.New(t, env.URL)
+
+	r := cli.MustFail(t, "InvalidParameterException", "secretsmanager", "create-secret", "--name", "k", "--secret-string", "v", "--kms-key-id", "alias/none")
+	if !strings.Contains(r.Stderr, "The operation failed because of an invalid KMS key: Alias arn:aws:kms:us-east-1:000000000000:alias/none is not found.") {
+		t.Fatalf("stderr = %s", r.Stderr)
+	}
+	cli.MustRun(t, "secretsmanager", "create-secret", "--name", "db", "--secret-string", "v")
+
+	r = cli.MustFail(t, "ResourceNotFoundException", "secretsmanager", "rotate-secret", "--secret-id", "db",
+		"--rotation-lambda-arn", "arn:aws:lambda:us-east-1:000000000000:function:rotate",
+		"--rotation-rules", `{"ScheduleExpression":"cron(0 4 ? * SUN *)","Duration":"3h"}`)
+	if !strings.Contains(r.Stderr, "Lambda does not exist or could not be accessed") {
+		t.Fatalf("stderr = %s", r.Stderr)
+	}
+	r = cli.MustFail(t, "InvalidParameterException", "secretsmanager", "rotate-secret", "--secret-id", "db",
+		"--rotation-lambda-arn", "arn:aws:lambda:us-east-1:000000000000:function:rotate",
+		"--rotation-rules", "AutomaticallyAfterDays=7,ScheduleExpression=rate(7 days)", "--no-rotate-immediately")
+	if !strings.Contains(r.Stderr, "You cannot specify both rotation frequency and schedule expression together.") {
+		t.Fatalf("stderr = %s", r.Stderr)
+	}
+
+	var described map[string]any
+	cli.MustRun(t, "secretsmanager", "describe-secret", "--secret-id", "db").JSON(t, &described)
+	for _, k := range []string{"RotationEnabled", "RotationLambdaARN", "RotationRules", "NextRotationDate", "LastRotatedDate"} {
+		if _, ok := described[k]; ok {
+			t.Errorf("describe-secret shows %s after a refused rotation: %v", k, described)
+		}
+	}
+	var cancelled struct{ ARN, Name, VersionId string }
+	cli.MustRun(t, "secretsmanager", "cancel-rotate-secret", "--secret-id", "db").JSON(t, &cancelled)
+	if cancelled.Name != "db" || !arnRE.MatchString(cancelled.ARN) || cancelled.VersionId != "" {
+		t.Fatalf("cancel-rotate-secret = %+v", cancelled)
+	}
+}

@@ -64,6 +64,13 @@ func (sv *service) createSecret(c *awsapi.Context, in *createSecretInput) (*crea
 	if val.present() && in.ClientRequestToken == nil {
 		return nil, awsapi.NewError("InvalidRequestException", msgNoToken)
 	}
+	// A named key is checked even without a value; the default key is only
+	// needed (and created) once there is a value to encrypt.
+	if nonEmpty(in.KmsKeyId) != nil || val.present() {
+		if err := sv.checkKey(c, in.KmsKeyId); err != nil {
+			return nil, err
+		}
+	}
 	var out *createSecretOutput
 	err = sv.db.Write(c, func(tx *state.Tx) error {
 		if err := sv.purgeExpired(c, tx); err != nil {
@@ -346,6 +353,13 @@ func (sv *service) putSecretValue(c *awsapi.Context, in *putSecretValueInput) (*
 	if stages == nil {
 		stages = []string{awsrules.StageCurrent}
 	}
+	if key, ok, err := sv.storedKey(c, *in.SecretId); err != nil {
+		return nil, err
+	} else if ok {
+		if err := sv.checkKey(c, key); err != nil {
+			return nil, err
+		}
+	}
 	var out *putSecretValueOutput
 	err = sv.db.Write(c, func(tx *state.Tx) error {
 		s, err := sv.find(c, tx, *in.SecretId)
@@ -414,6 +428,22 @@ func (sv *service) updateSecret(c *awsapi.Context, in *updateSecretInput) (*upda
 	}
 	if val.present() && in.ClientRequestToken == nil {
 		return nil, awsapi.NewError("InvalidRequestException", msgNoToken)
+	}
+	// A new key (or "" for the default one) is checked whenever it is given;
+	// otherwise the secret's own key is, when a value is to be encrypted.
+	if in.KmsKeyId != nil || val.present() {
+		key, ok, err := sv.storedKey(c, *in.SecretId)
+		if err != nil {
+			return nil, err
+		}
+		if in.KmsKeyId != nil {
+			key = in.KmsKeyId
+		}
+		if ok {
+			if err := sv.checkKey(c, key); err != nil {
+				return nil, err
+			}
+		}
 	}
 	var out *updateSecretOutput
 	err = sv.db.Write(c, func(tx *state.Tx) error {

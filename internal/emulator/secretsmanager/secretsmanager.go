@@ -1,7 +1,8 @@
 // Package secretsmanager emulates Secrets Manager for the local AWS emulator:
 // secrets with versions and staging labels, scheduled deletion, tags, resource
-// policies, ListSecrets filters and GetRandomPassword, with AWS's validation
-// and error texts.
+// policies, ListSecrets filters, GetRandomPassword, KMS key checks and
+// RotateSecret's checks (rotation itself needs Lambda: see rotation.go), with
+// AWS's validation and error texts.
 //
 // Secret values are stored as given in the emulator's SQLite file; they are
 // never logged (the router logs error codes only).
@@ -98,6 +99,8 @@ func Register(r *awsapi.Router, db *state.DB) error {
 			"GetResourcePolicy":        awsapi.Op(s.getResourcePolicy),
 			"PutResourcePolicy":        awsapi.Op(s.putResourcePolicy),
 			"DeleteResourcePolicy":     awsapi.Op(s.deleteResourcePolicy),
+			"RotateSecret":             awsapi.Op(s.rotateSecret),
+			"CancelRotateSecret":       awsapi.Op(s.cancelRotateSecret),
 		},
 	})
 	return nil

@@ -61,7 +61,8 @@ var arnRE = regexp.MustCompile(`^arn:aws:secretsmanager:us-east-1:000000000000:s
 
 func TestCreateDescribeGet(t *testing.T) {
 	t.Parallel()
-	c, _ := newClient(t)
+	c, env := newClient(t)
+	newAlias(t, env, "alias/mine")
 	out, err := c.CreateSecret(ctx, &sm.CreateSecretInput{
 		Name: aws.String("prod/db"), SecretString: aws.String(`{"password":"p"}`),
 		Description: aws.String("the database"), KmsKeyId: aws.String("alias/mine"),
@@ -411,7 +412,8 @@ func TestVersionQuotaAndPaging(t *testing.T) {
 
 func TestUpdateSecret(t *testing.T) {
 	t.Parallel()
-	c, _ := newClient(t)
+	c, env := newClient(t)
+	newAlias(t, env, "alias/k")
 	create(t, c, "upd", "v1")
 	u, err := c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: aws.String("upd"), Description: aws.String("new"), KmsKeyId: aws.String("alias/k")})
 	if err != nil || u.VersionId != nil {
