@@ -290,13 +290,14 @@ func TestSecretWizardAWSErrorsReturnToTheirStep(t *testing.T) {
 	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
 	wantRedirect(t, env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}}), view.SecretURL(name2, ""))
 
-	// Rotation: the local emulator has no RotateSecret; Store says so at step 3.
+	// Rotation: local mode has no Lambda, so RotateSecret is refused as AWS
+	// refuses a missing function; Store says so at the function's field.
 	name3 := webtest.Name("rotate")
 	r = storeSecretWizard(t, env, name3, map[string]string{"k": "v"}, url.Values{
 		"3:rotation": {"true"}, "3:schedule": {"days"}, "3:rotation_days": {"30"},
 		"3:rotation_lambda": {"arn:aws:lambda:us-east-1:000000000000:function:rotate"}})
 	wantStatus(t, r, 422)
-	wantContains(t, r.Body, "Configure rotation", "Rotation could not be configured", `id="stored-notice"`)
+	wantContains(t, r.Body, "Configure rotation", `href="#f-rotation_lambda"`, "Local mode has no Lambda", `id="stored-notice"`)
 	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
 	wantRedirect(t, env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}}), view.SecretURL(name3, ""))
 }

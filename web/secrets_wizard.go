@@ -417,11 +417,16 @@ func (s *Server) secretWizardStore(w http.ResponseWriter, r *http.Request) error
 		}, d.rotationToken())
 		if err != nil {
 			m := s.secretWizardPage(w, r, d, 3)
-			msg := cloud.ErrorMessage(err)
-			if errors.Is(err, cloud.ErrSecretOperationUnsupported) {
-				msg = "this endpoint does not offer RotateSecret (" + msg + ") — the local emulator cannot rotate secrets. Turn automatic rotation off to finish"
+			switch {
+			case errors.Is(err, cloud.ErrSecretRotationFunction) && s.backend.Local():
+				m.Errors.Add("rotation_lambda", "Secrets Manager cannot reach this rotation function ("+cloud.ErrorMessage(err)+"). "+
+					"Local mode has no Lambda, so rotation cannot be turned on here: turn automatic rotation off to finish.")
+			case errors.Is(err, cloud.ErrSecretRotationFunction):
+				m.Errors.Add("rotation_lambda", "Secrets Manager cannot reach this rotation function ("+cloud.ErrorMessage(err)+"). "+
+					"Check the ARN, that the function exists in "+s.region(r)+", and that its resource policy lets secretsmanager.amazonaws.com invoke it.")
+			default:
+				m.Errors.Add("rotation", "Rotation could not be configured: "+cloud.ErrorMessage(err))
 			}
-			m.Errors.Add("rotation", "Rotation could not be configured: "+msg)
 			s.renderSecretStep(w, r, m)
 			return nil
 		}

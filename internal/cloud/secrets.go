@@ -32,9 +32,12 @@ var (
 	ErrSecretKMSKey = errors.New("encryption key refused")
 	// ErrSecretInvalid: AWS refused a parameter.
 	ErrSecretInvalid = errors.New("invalid secret request")
-	// ErrSecretOperationUnsupported: the endpoint does not offer the operation (the local
-	// emulator lacks a few, such as RotateSecret).
+	// ErrSecretOperationUnsupported: the endpoint does not offer the operation.
 	ErrSecretOperationUnsupported = errors.New("operation not supported here")
+	// ErrSecretRotationFunction: the rotation Lambda function does not exist
+	// or Secrets Manager may not invoke it (always so in local mode, which
+	// has no Lambda).
+	ErrSecretRotationFunction = errors.New("rotation function not found")
 )
 
 // secretErr tags an AWS error with the typed error it means.
@@ -46,6 +49,8 @@ func secretErr(err error) error {
 	msg := strings.ToLower(ErrorMessage(err))
 	var kind error
 	switch {
+	case code == "ResourceNotFoundException" && strings.Contains(msg, "lambda"):
+		kind = ErrSecretRotationFunction
 	case code == "ResourceNotFoundException":
 		kind = ErrSecretNotFound
 	case code == "ResourceExistsException":
