@@ -1,21 +1,13 @@
 package emulator_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -281,123 +273,16 @@ func keysOf(s state) []string {
 
 // --- running the real binary ---
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	binErr    error
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-	os.Exit(code)
-}
-
-// berthBinary builds cmd/berth once per test binary.
-func berthBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		gomod, err := exec.Command("go", "env", "GOMOD").Output()
-		if err != nil || strings.TrimSpace(string(gomod)) == "" {
-			binErr = fmt.Errorf("go env GOMOD: %v", err)
-			return
-		}
-		if binDir, binErr = os.MkdirTemp("", "berth-persist-"); binErr != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, "berth"), "./cmd/berth")
-		cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
-		if out, err := cmd.CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build ./cmd/berth: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return filepath.Join(binDir, "berth")
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// emulatorProcess is a running `berth emulator`.
-type emulatorProcess struct {
-	cmd    *exec.Cmd
-	URL    string
-	stderr *bytes.Buffer
-	done   chan error
-	// stopped is set once stop has seen the process end.
-	stopped bool
-}
-
-func startEmulator(t *testing.T, addr, dataDir string) *emulatorProcess {
-	t.Helper()
-	p := &emulatorProcess{URL: "http://" + addr, stderr: &bytes.Buffer{}, done: make(chan error, 1)}
-	p.cmd = exec.Command(berthBinary(t), "emulator", "--emulator-addr", addr, "--data-dir", dataDir)
-	p.cmd.Stderr = p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.done <- p.cmd.Wait() }()
-	t.Cleanup(func() {
-		if !p.stopped {
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get(p.URL + "/")
-		if err == nil {
-			resp.Body.Close()
-			return p
-		}
-		select {
-		case err := <-p.done:
-			t.Fatalf("berth emulator exited before answering: %v\n%s", err, p.stderr)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("berth emulator did not answer on %s\n%s", addr, p.stderr)
-		}
-	}
-}
-
-// stop sends sig and waits for the process to end. After SIGTERM it must
-// exit cleanly.
-func (p *emulatorProcess) stop(t *testing.T, sig syscall.Signal) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-p.done:
-		p.stopped = true
-		if sig == syscall.SIGTERM && err != nil {
-			t.Fatalf("berth emulator after SIGTERM: %v\n%s", err, p.stderr)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("berth emulator did not stop on %v\n%s", sig, p.stderr)
-	}
-}
+func TestMain(m *testing.M) { emutest.Main(m) }
 
 func TestStateSurvivesRestartAndKill(t *testing.T) {
 	ctx := context.Background()
 	dataDir := t.TempDir()
-	addr := freeAddr(t)
+	addr := emutest.FreeAddr(t)
 
-	proc := startEmulator(t, addr, dataDir)
-	cfg := emutest.Config(proc.URL, "us-east-1")
-	cli := clitest.New(t, proc.URL)
+	proc := emutest.StartBinary(t, addr, dataDir)
+	cfg := emutest.Config(proc.Env.URL, "us-east-1")
+	cli := clitest.New(t, proc.Env.URL)
 
 	var created []string
 	for _, r := range resources {
@@ -412,8 +297,8 @@ func TestStateSurvivesRestartAndKill(t *testing.T) {
 	roleBefore := cli.MustRun(t, "iam", "get-role", "--role-name", "persist-a").Stdout
 
 	// (1) A clean stop and start keeps exactly the same state.
-	proc.stop(t, syscall.SIGTERM)
-	proc = startEmulator(t, addr, dataDir)
+	proc.Stop(t, syscall.SIGTERM)
+	proc = emutest.StartBinary(t, addr, dataDir)
 	after := takeSnapshot(ctx, t, cfg)
 	mustContain(t, after, before)
 	mustContain(t, before, after)
@@ -426,8 +311,8 @@ func TestStateSurvivesRestartAndKill(t *testing.T) {
 	for _, r := range resources {
 		confirmed = append(confirmed, r.create(ctx, t, cfg, "b")...)
 	}
-	proc.stop(t, syscall.SIGKILL)
-	proc = startEmulator(t, addr, dataDir)
+	proc.Stop(t, syscall.SIGKILL)
+	proc = emutest.StartBinary(t, addr, dataDir)
 	killed := takeSnapshot(ctx, t, cfg)
 	mustContain(t, killed, before)
 	for _, k := range confirmed {
@@ -439,7 +324,7 @@ func TestStateSurvivesRestartAndKill(t *testing.T) {
 		t.Errorf("aws iam get-role differs after SIGKILL:\nbefore %s\nafter  %s", roleBefore, got)
 	}
 	cli.MustRun(t, "iam", "get-role", "--role-name", "persist-b")
-	proc.stop(t, syscall.SIGTERM)
+	proc.Stop(t, syscall.SIGTERM)
 }
 
 func hasKey(s state, key string) bool {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/berthhq/berth/internal/emulator/emutest"
 )
 
 // conformancePkg is the OCI distribution-spec conformance suite, pinned by
@@ -28,7 +30,7 @@ func TestOCIConformance(t *testing.T) {
 		t.Fatalf("go test -c %s: %v\n%s", conformancePkg, err, out)
 	}
 
-	g := regFor(t, startBerth(t, freeAddr(t), t.TempDir()).env)
+	g := regFor(t, emutest.StartBinary(t, emutest.FreeAddr(t), t.TempDir()).Env)
 	g.createRepo(t, "conformance/repo1", types.ImageTagMutabilityMutable)
 	g.createRepo(t, "conformance/repo2", types.ImageTagMutabilityMutable)
 

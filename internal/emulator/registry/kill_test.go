@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/berthhq/berth/internal/emulator/emutest"
 )
 
 // waitFor polls cond for up to 10 seconds.
@@ -45,9 +48,9 @@ func TestSIGKILLDuringUpload(t *testing.T) {
 		t.Skip("builds and kills the berth binary")
 	}
 	t.Parallel()
-	dir, addr := t.TempDir(), freeAddr(t)
-	p := startBerth(t, addr, dir)
-	g := regFor(t, p.env)
+	dir, addr := t.TempDir(), emutest.FreeAddr(t)
+	p := emutest.StartBinary(t, addr, dir)
+	g := regFor(t, p.Env)
 	g.createRepo(t, "crash", types.ImageTagMutabilityMutable)
 	done, _ := random.Image(100000, 2)
 	if err := remote.Write(g.ref(t, "crash:done"), done, g.opts()...); err != nil {
@@ -105,7 +108,7 @@ func TestSIGKILLDuringUpload(t *testing.T) {
 		return fileSize(filepath.Join(dir, "emulator", "uploads", id)) > chunk
 	})
 
-	p.kill()
+	p.Stop(t, syscall.SIGKILL)
 	// The client stops writing only when its body ends.
 	monoW.CloseWithError(io.ErrUnexpectedEOF)
 	chunkW.CloseWithError(io.ErrUnexpectedEOF)
@@ -115,7 +118,7 @@ func TestSIGKILLDuringUpload(t *testing.T) {
 		}
 	}
 
-	startBerth(t, addr, dir)
+	emutest.StartBinary(t, addr, dir)
 	got, err := remote.Image(g.ref(t, "crash:done"), g.opts()...)
 	if err != nil {
 		t.Fatal(err)
