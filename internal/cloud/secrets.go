@@ -157,23 +157,6 @@ func (c *Clients) ListSecrets(ctx context.Context, f SecretFilter, token string,
 	return p, nil
 }
 
-// SecretRefsPage lists secrets (name and ARN) one AWS page at a time, for
-// pickers such as the task definition builder's "valueFrom" and "Private
-// registry authentication" fields. Pass "" for the first page and the
-// returned next token for the following ones; next is "" on the last page.
-// Secrets scheduled for deletion are left out: a task could not read them.
-func (c *Clients) SecretRefsPage(ctx context.Context, namePrefix, token string) (refs []SecretRef, next string, err error) {
-	p, err := c.ListSecrets(ctx, SecretFilter{Name: namePrefix}, token, SecretListPageSize)
-	if err != nil {
-		return nil, "", err
-	}
-	refs = make([]SecretRef, 0, len(p.Secrets))
-	for _, s := range p.Secrets {
-		refs = append(refs, SecretRef{Name: s.Name, ARN: s.ARN})
-	}
-	return refs, p.Next, nil
-}
-
 // Rotation is a secret's rotation configuration.
 type Rotation struct {
 	Enabled bool
