@@ -110,7 +110,7 @@ type AuditFilter struct {
 	// ResourcePrefix matches resources starting with it, case and all
 	// (a task definition family's revisions: "arn:…:task-definition/web:").
 	ResourcePrefix string
-	From, To   time.Time
+	From, To       time.Time
 	// Before is the pagination cursor: only entries with a smaller id.
 	Before int64
 	// Limit is the page size (default 50, at most 1000).
