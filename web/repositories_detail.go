@@ -155,7 +155,7 @@ func (s *Server) repositoryDetail(w http.ResponseWriter, r *http.Request, name s
 	if images.NextToken != "" {
 		m.ImagesNext = pageURL(append(trail[:len(trail):len(trail)], images.NextToken))
 	}
-	m.UsedBy = usage(r, func(ctx context.Context) ([]cloud.TaskDefUse, bool, error) {
+	m.UsedBy = s.usage(r, func(ctx context.Context) ([]cloud.TaskDefUse, bool, error) {
 		return s.clients(r).TaskDefsUsingRepository(ctx, repo.URI)
 	})
 	m.History = s.history(r, repo.ARN)

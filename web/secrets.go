@@ -249,7 +249,7 @@ func (s *Server) secretDetail(w http.ResponseWriter, r *http.Request) error {
 		RepositoryCredentials: repositoryCredentialsSnippet(d.ARN),
 		History:               s.history(r, d.ARN),
 	}
-	m.UsedBy = usage(r, func(ctx context.Context) ([]cloud.TaskDefUse, bool, error) {
+	m.UsedBy = s.usage(r, func(ctx context.Context) ([]cloud.TaskDefUse, bool, error) {
 		return s.clients(r).TaskDefsUsingSecret(ctx, d.ARN)
 	})
 	if !d.Deletion.IsZero() {

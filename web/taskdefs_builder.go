@@ -588,6 +588,9 @@ func (s *Server) taskDefDraftDiff(w http.ResponseWriter, r *http.Request) error 
 		return badRequest("This draft holds JSON that does not parse yet; resume it to fix the JSON.")
 	}
 	draftDoc, _ := st.Form.Document()
+	if err := s.familyInScope(r, st.Form.Family); err != nil {
+		return err
+	}
 	td, err := s.describeTaskDef(r, st.Form.Family)
 	if err != nil {
 		return err

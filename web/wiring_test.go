@@ -310,8 +310,10 @@ func TestSecretScope(t *testing.T) {
 	env := webtest.New(t)
 	scope := webtest.Name("team") + "/"
 	inside, outside := scope+"db", webtest.Name("elsewhere")
-	newSecret(t, env, inside, "in")
+	in := newSecret(t, env, inside, "in")
 	newSecret(t, env, outside, "out")
+	otherFamily := webtest.Name("other-family")
+	tdRegister(t, env, `{"family":"`+otherFamily+`","containerDefinitions":[{"name":"web","image":"nginx","memory":128,"secrets":[{"name":"IN","valueFrom":"`+in.ARN+`"}]}]}`)
 	scoped := env.NewUser(t, "editor", scope)
 	env.SignInAs(t, scoped)
 
@@ -332,6 +334,10 @@ func TestSecretScope(t *testing.T) {
 		t.Error("a retrieval outside the scope reached AWS")
 	}
 	wantStatus(t, env.PostForm(t, view.SecretURL(inside, "/reveal"), nil), http.StatusOK)
+	// Where-used lists only the scope's families.
+	if used := env.Get(t, view.SecretURL(inside, "")+"?usage=1").Body; strings.Contains(used, otherFamily) || !strings.Contains(used, `id="usage-none"`) {
+		t.Error("where-used shows a family outside the scope")
+	}
 
 	wantRedirect(t, env.PostForm(t, "/secrets/new", url.Values{"preset": {"other"}, "mode": {"plaintext"}, "plaintext": {"x"}, "action": {"next"}}), "/secrets/new/configure")
 	r := env.PostForm(t, "/secrets/new/configure", url.Values{"name": {outside + "-new"}, "action": {"next"}})
