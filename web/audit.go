@@ -218,6 +218,28 @@ func (s *Server) history(r *http.Request, resource string) []view.AuditRow {
 	return auditRows(es)
 }
 
+// historyOfPrefix is the recent history of every resource whose name
+// starts with prefix, plus the exact resource also (a task definition
+// family: its revisions' ARNs and the family name that failed registrations
+// record), newest first.
+func (s *Server) historyOfPrefix(r *http.Request, prefix, also string) []view.AuditRow {
+	es, _, err := s.store.ListAudit(r.Context(), store.AuditFilter{ResourcePrefix: prefix, Limit: 10})
+	if err != nil {
+		s.log.Error("resource history", "err", err, "prefix", prefix)
+		return nil
+	}
+	if also != "" {
+		more, _, err := s.store.ListAudit(r.Context(), store.AuditFilter{ResourceIs: also, Limit: 10})
+		if err != nil {
+			s.log.Error("resource history", "err", err, "resource", also)
+		}
+		es = append(es, more...)
+		sort.Slice(es, func(i, j int) bool { return es[i].ID > es[j].ID })
+		es = es[:min(len(es), 10)]
+	}
+	return auditRows(es)
+}
+
 func auditRows(es []store.AuditEntry) []view.AuditRow {
 	rows := make([]view.AuditRow, 0, len(es))
 	for _, e := range es {
@@ -236,7 +258,7 @@ var knownActions = []string{
 	"sign-in", "sign-out", "sign-out-everywhere", "setup", "access.denied",
 	"user.", "user.create", "user.set-role", "user.disable", "user.enable", "user.reset-password", "user.change-password", "user.sign-out-everywhere",
 	"settings.update",
-	"repository.", "secret.", "secret.get-value", "task-definition.",
+	"repository.", "image.delete", "secret.", "secret.get-value", "task-definition.", "iam.create-role", "logs.create-log-group",
 }
 
 // auditFilter reads the filter from the query. People who are not admins

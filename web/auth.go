@@ -387,6 +387,35 @@ func (s *Server) allowedFor(r *http.Request, kind resourceKind, name string) boo
 	return allowed(s.user(r), kind, name)
 }
 
+// scopeOf is the request person's scope ("" when not scoped).
+func (s *Server) scopeOf(r *http.Request) string {
+	if u := s.user(r); u != nil {
+		return u.Scope
+	}
+	return ""
+}
+
+// inScope answers a detail page or action on a resource outside the
+// person's scope with the same 404 as a missing resource (notFoundMessage),
+// so the name is not even confirmed to exist. An attempted change is
+// recorded as denied; it never reaches AWS.
+func (s *Server) inScope(r *http.Request, kind resourceKind, name, notFoundMessage string) error {
+	if s.allowedFor(r, kind, name) {
+		return nil
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.audit(r, Entry{Action: "access.denied", Resource: name, Outcome: store.OutcomeDenied,
+			Detail: string(kind) + " outside the scope " + s.scopeOf(r)})
+	}
+	return notFound(notFoundMessage)
+}
+
+// scopeMessage is the name field's message when a person creates a
+// resource outside their scope.
+func scopeMessage(scope, what string) string {
+	return "Your scope is " + scope + ": " + what + " must start with " + scope + "."
+}
+
 // RouteInfo is one route of the table with its declared permission
 // ("public", "view", "reveal", "edit", "admin", or "undeclared").
 type RouteInfo struct {

@@ -160,6 +160,15 @@ func (s *Server) repositories(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusBadGateway, view.Repositories(m))
 		return nil
 	}
+	// A scoped person sees only the repositories of their scope: the batch
+	// is what they may see of it.
+	visible := batch.Repositories[:0:0]
+	for _, repo := range batch.Repositories {
+		if s.allowedFor(r, kindRepository, repo.Name) {
+			visible = append(visible, repo)
+		}
+	}
+	batch.Repositories = visible
 	m.Batch = len(batch.Repositories)
 	m.MoreBatches = batch.NextToken != "" || len(trail) > 0
 
@@ -331,7 +340,11 @@ func (s *Server) createRepository(w http.ResponseWriter, r *http.Request) error 
 		s.renderRepositoryForm(w, r, http.StatusOK, f, form.Errors{}, fr, tr)
 		return nil
 	}
-	if errs := f.Validate(); errs.Any() {
+	errs := f.Validate()
+	if !errs.Has(form.RepoName) && !s.allowedFor(r, kindRepository, f.Name) {
+		errs.Add(form.RepoName, scopeMessage(s.scopeOf(r), "the repository name"))
+	}
+	if errs.Any() {
 		s.renderRepositoryForm(w, r, http.StatusUnprocessableEntity, f, errs, 0, 0)
 		return nil
 	}
@@ -346,6 +359,11 @@ func (s *Server) createRepository(w http.ResponseWriter, r *http.Request) error 
 		in.Tags = append(in.Tags, cloud.Tag{Key: t.Key, Value: t.Value})
 	}
 	repo, err := s.ecr(r).CreateRepository(r.Context(), in)
+	resource := repo.ARN
+	if resource == "" {
+		resource = f.Name
+	}
+	s.audit(r, Entry{Action: "repository.create", Resource: resource, Err: err, After: newRepoSettings(in)})
 	if err != nil {
 		var errs form.Errors
 		errs.Add(createErrorField(err, f), createErrorMessage(err, f))
@@ -434,6 +452,9 @@ func (s *Server) repositoryPage(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return notFound("There is no repository page at " + r.URL.Path + ": repository names use lowercase letters, digits and . _ - /.")
 	}
+	if err := s.inScope(r, kindRepository, name, repoNotFound(name, s.region(r))); err != nil {
+		return err
+	}
 	return s.repositoryDetail(w, r, name)
 }
 
@@ -446,6 +467,9 @@ func (s *Server) repoAction(fn func(w http.ResponseWriter, r *http.Request, name
 		if !ok {
 			return notFound("There is no repository at " + r.URL.Path + ".")
 		}
+		if err := s.inScope(r, kindRepository, name, repoNotFound(name, s.region(r))); err != nil {
+			return err
+		}
 		if r.Method == http.MethodPost {
 			if err := r.ParseForm(); err != nil {
 				return badRequest("The form could not be read.")
@@ -453,6 +477,37 @@ func (s *Server) repoAction(fn func(w http.ResponseWriter, r *http.Request, name
 		}
 		return fn(w, r, name)
 	}
+}
+
+func repoNotFound(name, region string) string {
+	return "There is no repository named " + name + " in " + region + "."
+}
+
+// repoSettings is what the audit trail records of a repository's settings.
+type repoSettings struct {
+	TagMutability    string            `json:"tagMutability,omitempty"`
+	ExclusionFilters []string          `json:"exclusionFilters,omitempty"`
+	ScanOnPush       bool              `json:"scanOnPush"`
+	Encryption       string            `json:"encryption,omitempty"`
+	KMSKey           string            `json:"kmsKey,omitempty"`
+	Tags             map[string]string `json:"tags,omitempty"`
+}
+
+func newRepoSettings(in cloud.NewRepository) repoSettings {
+	s := repoSettings{TagMutability: in.TagMutability, ExclusionFilters: in.ExclusionFilters, ScanOnPush: in.ScanOnPush,
+		Encryption: in.EncryptionType, KMSKey: in.KMSKey}
+	if len(in.Tags) > 0 {
+		s.Tags = map[string]string{}
+		for _, t := range in.Tags {
+			s.Tags[t.Key] = t.Value
+		}
+	}
+	return s
+}
+
+func repoSettingsOf(repo cloud.Repository) repoSettings {
+	return repoSettings{TagMutability: repo.TagMutability, ExclusionFilters: repo.ExclusionFilters, ScanOnPush: repo.ScanOnPush,
+		Encryption: repo.EncryptionType, KMSKey: repo.KMSKey}
 }
 
 // policyAction binds a policy handler to one kind of policy.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -154,9 +155,10 @@ func (s *Server) repositoryDetail(w http.ResponseWriter, r *http.Request, name s
 	if images.NextToken != "" {
 		m.ImagesNext = pageURL(append(trail[:len(trail):len(trail)], images.NextToken))
 	}
-	m.UsedBy = usage(r, func(ctx context.Context) ([]cloud.TaskDefUse, bool, error) {
+	m.UsedBy = s.usage(r, func(ctx context.Context) ([]cloud.TaskDefUse, bool, error) {
 		return s.clients(r).TaskDefsUsingRepository(ctx, repo.URI)
 	})
+	m.History = s.history(r, repo.ARN)
 	s.render(w, r, http.StatusOK, view.RepositoryDetail(m))
 	return nil
 }
@@ -281,7 +283,11 @@ func (s *Server) updateRepository(w http.ResponseWriter, r *http.Request, name s
 	if !awsrules.MutabilityNeedsExclusions(f.TagMutability) {
 		filters = nil
 	}
-	if err := s.ecr(r).UpdateRepositorySettings(r.Context(), repo, f.TagMutability, filters, f.ScanOnPush); err != nil {
+	after := repoSettingsOf(repo)
+	after.TagMutability, after.ExclusionFilters, after.ScanOnPush = f.TagMutability, filters, f.ScanOnPush
+	err = s.ecr(r).UpdateRepositorySettings(r.Context(), repo, f.TagMutability, filters, f.ScanOnPush)
+	s.audit(r, Entry{Action: "repository.update", Resource: repo.ARN, Err: err, Before: repoSettingsOf(repo), After: after})
+	if err != nil {
 		var errs form.Errors
 		msg := "AWS refused the change: " + problemText(err)
 		if cloud.ErrorCode(err) == "" {
@@ -338,6 +344,11 @@ func (s *Server) deleteRepository(w http.ResponseWriter, r *http.Request, name s
 		return nil
 	}
 	err = s.ecr(r).DeleteRepository(r.Context(), name, f.Force)
+	detail := ""
+	if f.Force {
+		detail = "with its images"
+	}
+	s.audit(r, Entry{Action: "repository.delete", Resource: repo.ARN, Err: err, Detail: detail, Before: repoSettingsOf(repo)})
 	switch {
 	case err == nil:
 		s.redirectWithFlash(w, r, "/repositories", "Repository "+name+" deleted.")
@@ -420,7 +431,15 @@ func (s *Server) deleteImage(w http.ResponseWriter, r *http.Request, name string
 	if err != nil {
 		return err
 	}
-	if err := s.ecr(r).DeleteImage(r.Context(), name, digest, tag); err != nil {
+	err = s.ecr(r).DeleteImage(r.Context(), name, digest, tag)
+	detail := "image " + digest
+	if tag != "" {
+		detail = "tag " + tag + " of " + detail
+	} else if len(m.Tags) > 0 {
+		detail += " with its tags " + strings.Join(m.Tags, ", ")
+	}
+	s.audit(r, Entry{Action: "image.delete", Resource: repo.ARN, Err: err, Detail: detail})
+	if err != nil {
 		m.Problem = "AWS refused to delete it: " + problemText(err)
 		m.Page = s.page(w, r, "Delete image", view.SectionRepositories, repoCrumbs(name, "Delete image")...)
 		s.render(w, r, http.StatusUnprocessableEntity, view.ImageDelete(m))
@@ -544,7 +563,10 @@ func (s *Server) savePolicy(w http.ResponseWriter, r *http.Request, name string,
 		s.renderPolicy(w, r, http.StatusUnprocessableEntity, repo, k, text, current != "", errs)
 		return nil
 	}
-	if err := k.put(s.ecr(r), r, name, text); err != nil {
+	err = k.put(s.ecr(r), r, name, text)
+	s.audit(r, Entry{Action: "repository." + k.action + ".put", Resource: repo.ARN, Err: err,
+		Before: policySettings(current), After: policySettings(text)})
+	if err != nil {
 		errs.Add(form.PolicyField, "AWS refused the policy: "+problemText(err))
 		s.renderPolicy(w, r, http.StatusUnprocessableEntity, repo, k, text, current != "", errs)
 		return nil
@@ -558,7 +580,9 @@ func (s *Server) deletePolicy(w http.ResponseWriter, r *http.Request, name strin
 	if err != nil {
 		return err
 	}
+	before, _ := k.get(s.ecr(r), r, name)
 	err = k.del(s.ecr(r), r, name)
+	s.audit(r, Entry{Action: "repository." + k.action + ".delete", Resource: repo.ARN, Err: err, Before: policySettings(before)})
 	switch {
 	case err == nil:
 		s.redirectWithFlash(w, r, view.RepositoryHref(name)+"#"+policyAnchor(k), k.heading+" of "+name+" deleted.")
@@ -571,6 +595,19 @@ func (s *Server) deletePolicy(w http.ResponseWriter, r *http.Request, name strin
 		s.renderPolicy(w, r, http.StatusUnprocessableEntity, repo, k, current, current != "", errs)
 	}
 	return nil
+}
+
+// policySettings is a policy document for the audit trail: parsed, so that
+// the trail records which statements or rules changed.
+func policySettings(text string) map[string]any {
+	if text == "" {
+		return nil
+	}
+	var doc any
+	if err := json.Unmarshal([]byte(text), &doc); err != nil {
+		return map[string]any{"policy": text}
+	}
+	return map[string]any{"policy": doc}
 }
 
 func policyAnchor(k policyKind) string {

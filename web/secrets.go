@@ -57,6 +57,42 @@ func secretName(r *http.Request) (string, error) {
 	return name, nil
 }
 
+// scopedSecretName is secretName for the pages and actions of one secret:
+// a name outside the person's scope is a 404, as if it did not exist.
+func (s *Server) scopedSecretName(r *http.Request) (string, error) {
+	name, err := secretName(r)
+	if err != nil {
+		return "", err
+	}
+	if err := s.inScope(r, kindSecret, name, "There is no secret named "+name+" in "+s.region(r)+"."); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// secretSettings is what the audit trail records of a secret: its
+// settings, never its value.
+type secretSettings struct {
+	Description string            `json:"description,omitempty"`
+	KMSKey      string            `json:"kmsKey,omitempty"`
+	Tags        map[string]string `json:"tags,omitempty"`
+}
+
+func secretSettingsOf(d cloud.SecretDetail) secretSettings {
+	return secretSettings{Description: d.Description, KMSKey: d.KMSKeyID, Tags: secretTagMap(d.Tags)}
+}
+
+func secretTagMap(tags []cloud.SecretTag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
 func secretCrumbs(name string) []view.Crumb {
 	return []view.Crumb{{Label: "Secrets", Href: "/secrets"}, {Label: name, Href: view.SecretURL(name, "")}}
 }
@@ -87,8 +123,14 @@ func (s *Server) secretList(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
 	defer cancel()
+	nameFilter := f.Name
+	if scope := s.scopeOf(r); scope != "" && strings.HasPrefix(scope, nameFilter) {
+		// A scoped person's list asks AWS for their scope only, so its
+		// pages are full; the rows are checked against the scope as well.
+		nameFilter = scope
+	}
 	p, err := s.clients(r).ListSecrets(ctx, cloud.SecretFilter{
-		Name: f.Name, Description: f.Description, TagKey: f.TagKey, TagValue: f.TagValue,
+		Name: nameFilter, Description: f.Description, TagKey: f.TagKey, TagValue: f.TagValue,
 		IncludePlannedDeletion: f.Deleted,
 	}, token, cloud.SecretListPageSize)
 	if err != nil {
@@ -100,6 +142,9 @@ func (s *Server) secretList(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	for _, sec := range p.Secrets {
+		if !s.allowedFor(r, kindSecret, sec.Name) {
+			continue
+		}
 		row := view.SecretRow{
 			Name: sec.Name, Description: sec.Description,
 			LastChanged: fmtTime(sec.LastChanged), LastRetrieved: lastRetrieved(sec.LastRetrieved),
@@ -163,6 +208,22 @@ func (s *Server) describeSecret(r *http.Request, name string) (cloud.SecretDetai
 	return d, err
 }
 
+// secretForChange describes a secret before a change, for the audit
+// trail's ARN and settings. A missing secret is the 404 page; when AWS
+// cannot be asked, the change goes ahead by name (and fails at AWS the same
+// way), recorded under the name.
+func (s *Server) secretForChange(r *http.Request, name string) (cloud.SecretDetail, error) {
+	d, err := s.describeSecret(r, name)
+	var he *httpError
+	if errors.As(err, &he) {
+		return d, err
+	}
+	if err != nil || d.ARN == "" {
+		return cloud.SecretDetail{SecretSummary: cloud.SecretSummary{Name: name, ARN: name}}, nil
+	}
+	return d, nil
+}
+
 func kmsLabel(id string) string {
 	if id == "" {
 		return "aws/secretsmanager"
@@ -171,7 +232,7 @@ func kmsLabel(id string) string {
 }
 
 func (s *Server) secretDetail(w http.ResponseWriter, r *http.Request) error {
-	name, err := secretName(r)
+	name, err := s.scopedSecretName(r)
 	if err != nil {
 		return err
 	}
@@ -186,7 +247,11 @@ func (s *Server) secretDetail(w http.ResponseWriter, r *http.Request) error {
 		Tags: tagRows(d.Tags), MoreVersions: d.MoreVersions,
 		ValueFrom:             d.ARN,
 		RepositoryCredentials: repositoryCredentialsSnippet(d.ARN),
+		History:               s.history(r, d.ARN),
 	}
+	m.UsedBy = s.usage(r, func(ctx context.Context) ([]cloud.TaskDefUse, bool, error) {
+		return s.clients(r).TaskDefsUsingSecret(ctx, d.ARN)
+	})
 	if !d.Deletion.IsZero() {
 		m.Deletion = fmtDate(d.Deletion)
 	}
@@ -237,7 +302,7 @@ func (s *Server) who(r *http.Request) string {
 // never the value.
 func (s *Server) secretReveal(w http.ResponseWriter, r *http.Request) error {
 	noStore(w)
-	name, err := secretName(r)
+	name, err := s.scopedSecretName(r)
 	if err != nil {
 		return err
 	}
@@ -303,7 +368,7 @@ func newToken() string {
 
 func (s *Server) secretValueForm(w http.ResponseWriter, r *http.Request) error {
 	noStore(w)
-	name, err := secretName(r)
+	name, err := s.scopedSecretName(r)
 	if err != nil {
 		return err
 	}
@@ -321,7 +386,7 @@ func (s *Server) secretValueForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) secretValuePost(w http.ResponseWriter, r *http.Request) error {
 	noStore(w)
-	name, err := secretName(r)
+	name, err := s.scopedSecretName(r)
 	if err != nil {
 		return err
 	}
@@ -342,9 +407,19 @@ func (s *Server) secretValuePost(w http.ResponseWriter, r *http.Request) error {
 	if !handled {
 		errs = f.ValidateValue()
 		if !errs.Any() {
+			d, err := s.secretForChange(r, name)
+			if err != nil {
+				return err
+			}
 			ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 			defer cancel()
-			_, err := c.PutSecretValue(ctx, name, f.Secret(), token)
+			version, err := c.PutSecretValue(ctx, d.ARN, f.Secret(), token)
+			detail := ""
+			if version != "" {
+				detail = "version " + version
+			}
+			// The value itself is never passed to the audit trail.
+			s.audit(r, Entry{Action: "secret.put-value", Resource: d.ARN, Err: err, Detail: detail})
 			if err == nil {
 				s.redirectWithFlash(w, r, view.SecretURL(name, ""), "New value stored for "+name+". It is now AWSCURRENT; the value before it is AWSPREVIOUS.")
 				return nil
@@ -375,7 +450,7 @@ func (s *Server) secretValuePost(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) secretEditForm(w http.ResponseWriter, r *http.Request) error {
-	name, err := secretName(r)
+	name, err := s.scopedSecretName(r)
 	if err != nil {
 		return err
 	}
@@ -406,7 +481,7 @@ func (s *Server) renderSecretEdit(w http.ResponseWriter, r *http.Request, name s
 }
 
 func (s *Server) secretEditPost(w http.ResponseWriter, r *http.Request) error {
-	name, err := secretName(r)
+	name, err := s.scopedSecretName(r)
 	if err != nil {
 		return err
 	}
@@ -430,7 +505,7 @@ func (s *Server) secretEditPost(w http.ResponseWriter, r *http.Request) error {
 	if errs := f.Validate(); errs.Any() {
 		return s.renderSecretEdit(w, r, name, f, errs)
 	}
-	d, err := s.describeSecret(r, name)
+	d, err := s.secretForChange(r, name)
 	if err != nil {
 		return err
 	}
@@ -445,7 +520,19 @@ func (s *Server) secretEditPost(w http.ResponseWriter, r *http.Request) error {
 		u.KMSKeyID = &k
 	}
 	var errs form.Errors
-	if err := c.UpdateSecret(ctx, d.ARN, u); err != nil {
+	err = c.UpdateSecret(ctx, d.ARN, u)
+	if u.Description != nil || u.KMSKeyID != nil {
+		before, after := secretSettingsOf(d), secretSettingsOf(d)
+		before.Tags, after.Tags = nil, nil
+		if u.Description != nil {
+			after.Description = *u.Description
+		}
+		if u.KMSKeyID != nil {
+			after.KMSKey = *u.KMSKeyID
+		}
+		s.audit(r, Entry{Action: "secret.update", Resource: d.ARN, Err: err, Before: before, After: after})
+	}
+	if err != nil {
 		field := ""
 		if errors.Is(err, cloud.ErrSecretKMSKey) || u.KMSKeyID != nil && strings.Contains(strings.ToLower(cloud.ErrorMessage(err)), "kms") {
 			field = "kms_key"
@@ -459,7 +546,10 @@ func (s *Server) secretEditPost(w http.ResponseWriter, r *http.Request) error {
 		return s.renderSecretEdit(w, r, name, f, errs)
 	}
 	if !sameTags(d.Tags, f.Tags) {
-		if err := c.SetSecretTags(ctx, d.ARN, d.Tags, secretTags(f.Tags)); err != nil {
+		err := c.SetSecretTags(ctx, d.ARN, d.Tags, secretTags(f.Tags))
+		s.audit(r, Entry{Action: "secret.tag", Resource: d.ARN, Err: err,
+			Before: secretSettings{Tags: secretTagMap(d.Tags)}, After: secretSettings{Tags: secretTagMap(secretTags(f.Tags))}})
+		if err != nil {
 			errs.Add("tags.0.key", "Secrets Manager did not save the tags: "+cloud.ErrorMessage(err))
 			return s.renderSecretEdit(w, r, name, f, errs)
 		}
@@ -505,7 +595,7 @@ func (s *Server) renderSecretDelete(w http.ResponseWriter, r *http.Request, name
 }
 
 func (s *Server) secretDeleteForm(w http.ResponseWriter, r *http.Request) error {
-	name, err := secretName(r)
+	name, err := s.scopedSecretName(r)
 	if err != nil {
 		return err
 	}
@@ -523,7 +613,7 @@ func (s *Server) secretDeleteForm(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) secretDeletePost(w http.ResponseWriter, r *http.Request) error {
-	name, err := secretName(r)
+	name, err := s.scopedSecretName(r)
 	if err != nil {
 		return err
 	}
@@ -535,9 +625,21 @@ func (s *Server) secretDeletePost(w http.ResponseWriter, r *http.Request) error 
 		s.renderSecretDelete(w, r, name, f, errs)
 		return nil
 	}
+	d, err := s.secretForChange(r, name)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	when, err := s.clients(r).DeleteSecret(ctx, name, f.DaysValue(), f.Force)
+	when, err := s.clients(r).DeleteSecret(ctx, d.ARN, f.DaysValue(), f.Force)
+	detail := "without recovery"
+	if !f.Force {
+		detail = fmt.Sprintf("recovery window %d days", f.DaysValue())
+		if err == nil {
+			detail += ", deleted on " + fmtDate(when)
+		}
+	}
+	s.audit(r, Entry{Action: "secret.delete", Resource: d.ARN, Err: err, Detail: detail, Before: secretSettingsOf(d)})
 	if err != nil {
 		if errors.Is(err, cloud.ErrSecretNotFound) {
 			return notFound("There is no secret named " + name + " in " + s.region(r) + ".")
@@ -561,13 +663,19 @@ func (s *Server) secretDeletePost(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) secretRestore(w http.ResponseWriter, r *http.Request) error {
-	name, err := secretName(r)
+	name, err := s.scopedSecretName(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.secretForChange(r, name)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	if err := s.clients(r).RestoreSecret(ctx, name); err != nil {
+	err = s.clients(r).RestoreSecret(ctx, d.ARN)
+	s.audit(r, Entry{Action: "secret.restore", Resource: d.ARN, Err: err})
+	if err != nil {
 		if errors.Is(err, cloud.ErrSecretNotFound) {
 			return notFound("There is no secret named " + name + " in " + s.region(r) + ".")
 		}

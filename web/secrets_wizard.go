@@ -279,6 +279,9 @@ func (s *Server) secretWizardConfigurePost(w http.ResponseWriter, r *http.Reques
 		}
 	default:
 		errs = f.Validate()
+		if !errs.Has("name") && d.created == nil && !s.allowedFor(r, kindSecret, f.Name) {
+			errs.Add("name", scopeMessage(s.scopeOf(r), "the secret name"))
+		}
 		if !errs.Any() && d.created == nil {
 			s.checkSecretNameFree(r, f.Name, &errs)
 		}
@@ -391,10 +394,25 @@ func (s *Server) secretWizardStore(w http.ResponseWriter, r *http.Request) error
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
 	if d.created == nil {
-		ref, err := c.CreateSecret(ctx, cloud.NewSecret{
+		if !s.allowedFor(r, kindSecret, d.config.Name) {
+			// The scope changed since step 2.
+			m := s.secretWizardPage(w, r, d, 2)
+			m.Errors.Add("name", scopeMessage(s.scopeOf(r), "the secret name"))
+			s.renderSecretStep(w, r, m)
+			return nil
+		}
+		in := cloud.NewSecret{
 			Name: d.config.Name, Description: d.config.Description, KMSKeyID: d.value.KMSKeyID(),
 			Value: d.value.Secret(), Tags: secretTags(d.config.Tags), Token: d.token(),
-		})
+		}
+		ref, err := c.CreateSecret(ctx, in)
+		resource := ref.ARN
+		if resource == "" {
+			resource = d.config.Name
+		}
+		// Settings only: the value never goes to the audit trail.
+		s.audit(r, Entry{Action: "secret.create", Resource: resource, Err: err,
+			After: secretSettings{Description: in.Description, KMSKey: in.KMSKeyID, Tags: secretTagMap(in.Tags)}})
 		if err != nil {
 			s.secretStoreFailed(w, r, d, err)
 			return nil
@@ -402,7 +420,10 @@ func (s *Server) secretWizardStore(w http.ResponseWriter, r *http.Request) error
 		d.created = &ref
 	}
 	if d.config.Policy != "" && !d.policyDone {
-		if err := c.PutSecretPolicy(ctx, d.created.ARN, d.config.Policy); err != nil {
+		err := c.PutSecretPolicy(ctx, d.created.ARN, d.config.Policy)
+		s.audit(r, Entry{Action: "secret.update", Resource: d.created.ARN, Err: err, Detail: "resource permissions",
+			After: policySettings(d.config.Policy)})
+		if err != nil {
 			m := s.secretWizardPage(w, r, d, 2)
 			m.Errors.Add("policy", "Secrets Manager refused the resource permissions: "+cloud.ErrorMessage(err))
 			s.renderSecretStep(w, r, m)
@@ -415,6 +436,9 @@ func (s *Server) secretWizardStore(w http.ResponseWriter, r *http.Request) error
 			LambdaARN: d.rotation.LambdaARN, AfterDays: d.rotation.AfterDays(), Schedule: d.rotation.Expression,
 			Window: d.rotation.Window, Immediately: d.rotation.Immediately,
 		}, d.rotationToken())
+		s.audit(r, Entry{Action: "secret.update", Resource: d.created.ARN, Err: err, Detail: "rotation",
+			After: map[string]any{"rotation": map[string]any{"lambdaARN": d.rotation.LambdaARN, "afterDays": d.rotation.AfterDays(),
+				"schedule": d.rotation.Expression, "window": d.rotation.Window, "immediately": d.rotation.Immediately}}})
 		if err != nil {
 			m := s.secretWizardPage(w, r, d, 3)
 			switch {

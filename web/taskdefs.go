@@ -15,6 +15,7 @@ import (
 
 	"github.com/berthhq/berth/internal/awsrules"
 	"github.com/berthhq/berth/internal/cloud"
+	"github.com/berthhq/berth/internal/store"
 	"github.com/berthhq/berth/web/form"
 	"github.com/berthhq/berth/web/view"
 )
@@ -26,6 +27,23 @@ const (
 	taskDefFamiliesPageSize = 50
 	taskDefRevisionsPerPage = 25
 )
+
+// familyInScope answers a family outside the person's scope with the
+// same 404 as a family that does not exist.
+func (s *Server) familyInScope(r *http.Request, family string) error {
+	return s.inScope(r, kindFamily, family, "There is no task definition family named "+family+" in "+s.region(r)+".")
+}
+
+// taskDefSettings is what the audit trail records of a registration: the
+// registered document (environment values are withheld by the trail, as
+// any field named like a value is).
+func taskDefSettings(doc []byte) map[string]any {
+	var m map[string]any
+	if json.Unmarshal(doc, &m) != nil {
+		return nil
+	}
+	return m
+}
 
 func taskDefCrumbs(extra ...view.Crumb) []view.Crumb {
 	return append([]view.Crumb{{Label: "Task definitions", Href: "/task-definitions"}}, extra...)
@@ -47,11 +65,31 @@ func (s *Server) taskDefFamilies(w http.ResponseWriter, r *http.Request) error {
 		Page:   s.page(w, r, "Task definitions", view.SectionTaskDefs),
 		Status: status, Prefix: strings.TrimSpace(q.Get("prefix")), Token: q.Get("token"),
 	}
-	page, err := s.clients(r).ListTaskDefFamilies(r.Context(), status, m.Prefix, m.Token, taskDefFamiliesPageSize)
+	// A scoped person's search starts at their scope: ECS lists only their
+	// families, and every row is checked against the scope as well.
+	prefix := m.Prefix
+	scope := s.scopeOf(r)
+	switch {
+	case strings.HasPrefix(prefix, scope):
+	case strings.HasPrefix(scope, prefix):
+		prefix = scope
+	default:
+		prefix = "" // a prefix outside the scope: nothing to show
+	}
+	var page cloud.TaskDefFamilyPage
+	var err error
+	if prefix != "" || scope == "" {
+		page, err = s.clients(r).ListTaskDefFamilies(r.Context(), status, prefix, m.Token, taskDefFamiliesPageSize)
+	}
 	if err != nil {
 		m.Err = cloud.ErrorMessage(err)
 	} else {
-		m.Families, m.NextToken = page.Families, page.NextToken
+		for _, f := range page.Families {
+			if s.allowedFor(r, kindFamily, f) {
+				m.Families = append(m.Families, f)
+			}
+		}
+		m.NextToken = page.NextToken
 	}
 	if drafts, err := s.store.TaskDefDrafts(r.Context(), s.draftOwner(r), taskDefMaxDrafts); err == nil {
 		m.Drafts = len(drafts)
@@ -65,6 +103,9 @@ func (s *Server) taskDefFamily(w http.ResponseWriter, r *http.Request) error {
 	family := chi.URLParam(r, "family")
 	if !awsrules.ValidECSName(family) {
 		return notFound("There is no task definition family named " + family + ".")
+	}
+	if err := s.familyInScope(r, family); err != nil {
+		return err
 	}
 	q := r.URL.Query()
 	status := q.Get("status")
@@ -81,6 +122,7 @@ func (s *Server) taskDefFamily(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := s.clients(r)
 	page, err := c.ListTaskDefRevisions(r.Context(), family, status, m.Token, taskDefRevisionsPerPage)
+	m.History = s.familyHistory(r, family, page.Revisions)
 	if err != nil {
 		m.Err = cloud.ErrorMessage(err)
 		s.render(w, r, http.StatusOK, view.TaskDefFamily(m))
@@ -106,6 +148,23 @@ func (s *Server) taskDefFamily(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// familyHistory is the recent audit entries of a family: those of its
+// revisions (by ARN prefix) and its failed registrations (by name).
+func (s *Server) familyHistory(r *http.Request, family string, listed []cloud.TaskDefRevisionRef) []view.AuditRow {
+	prefix := ""
+	if len(listed) > 0 {
+		if i := strings.LastIndexByte(listed[0].ARN, ':'); i > 0 {
+			prefix = listed[0].ARN[:i+1]
+		}
+	} else if id, err := s.backend.Identity(r.Context()); err == nil {
+		prefix = "arn:aws:ecs:" + s.region(r) + ":" + id.Account + ":task-definition/" + family + ":"
+	}
+	if prefix == "" {
+		return s.history(r, family)
+	}
+	return s.historyOfPrefix(r, prefix, family)
+}
+
 func taskDefTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -113,12 +172,16 @@ func taskDefTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
-// taskDefRef reads {family} and {revision} from the path.
-func taskDefRef(r *http.Request) (family string, revision int, err error) {
+// taskDefRef reads {family} and {revision} from the path; a family outside
+// the person's scope is a 404.
+func (s *Server) taskDefRef(r *http.Request) (family string, revision int, err error) {
 	family = chi.URLParam(r, "family")
 	revision, convErr := strconv.Atoi(chi.URLParam(r, "revision"))
 	if !awsrules.ValidECSName(family) || convErr != nil || revision < 1 {
 		return "", 0, notFound("There is no task definition " + family + ":" + chi.URLParam(r, "revision") + ".")
+	}
+	if err := s.familyInScope(r, family); err != nil {
+		return "", 0, err
 	}
 	return family, revision, nil
 }
@@ -136,6 +199,9 @@ func (s *Server) taskDefLatest(w http.ResponseWriter, r *http.Request) error {
 	family := chi.URLParam(r, "family")
 	if !awsrules.ValidECSName(family) {
 		return notFound("There is no task definition family named " + family + ".")
+	}
+	if err := s.familyInScope(r, family); err != nil {
+		return err
 	}
 	td, err := s.clients(r).DescribeTaskDef(r.Context(), family)
 	if errors.Is(err, cloud.ErrTaskDefNotFound) {
@@ -173,7 +239,7 @@ func registerableJSON(td *cloud.TaskDefRevision) (form.TaskDefDoc, error) {
 
 // taskDefRevision shows one revision: overview, containers, volumes, tags, JSON.
 func (s *Server) taskDefRevision(w http.ResponseWriter, r *http.Request) error {
-	family, rev, err := taskDefRef(r)
+	family, rev, err := s.taskDefRef(r)
 	if err != nil {
 		return err
 	}
@@ -199,6 +265,7 @@ func (s *Server) taskDefRevision(w http.ResponseWriter, r *http.Request) error {
 		Compatibilities: strings.Join(raw.Compatibilities, ", "), RequiresCompatibilities: strings.Join(typed.RequiresCompatibilities, ", "),
 		NetworkMode: typed.NetworkMode, CPU: taskDefUnits(typed.CPU, "CPU units", 1024, " vCPU"), Memory: taskDefUnits(typed.Memory, "MiB", 1024, " GB"),
 		TaskRole: typed.TaskRoleArn, ExecutionRole: typed.ExecutionRoleArn, JSON: string(doc.MarshalIndent()),
+		History: s.history(r, td.ARN),
 	}
 	if m.Tab != "json" {
 		m.Tab = ""
@@ -335,7 +402,7 @@ func secretLink(prefix, ref string) view.TaskDefLink {
 
 // taskDefDownload serves the registerable JSON as a file.
 func (s *Server) taskDefDownload(w http.ResponseWriter, r *http.Request) error {
-	family, rev, err := taskDefRef(r)
+	family, rev, err := s.taskDefRef(r)
 	if err != nil {
 		return err
 	}
@@ -355,7 +422,7 @@ func (s *Server) taskDefDownload(w http.ResponseWriter, r *http.Request) error {
 
 // taskDefDeregister asks, then marks a revision INACTIVE.
 func (s *Server) taskDefDeregister(w http.ResponseWriter, r *http.Request) error {
-	family, rev, err := taskDefRef(r)
+	family, rev, err := s.taskDefRef(r)
 	if err != nil {
 		return err
 	}
@@ -374,7 +441,13 @@ func (s *Server) taskDefDeregister(w http.ResponseWriter, r *http.Request) error
 		}))
 		return nil
 	}
-	if err := s.clients(r).DeregisterTaskDef(r.Context(), id); err != nil {
+	td, err := s.describeTaskDef(r, id)
+	if err != nil {
+		return err
+	}
+	err = s.clients(r).DeregisterTaskDef(r.Context(), td.ARN)
+	s.audit(r, Entry{Action: "task-definition.deregister", Resource: td.ARN, Err: err})
+	if err != nil {
 		if errors.Is(err, cloud.ErrTaskDefNotFound) {
 			return notFound("There is no task definition " + id + ".")
 		}
@@ -391,6 +464,9 @@ func (s *Server) taskDefDelete(w http.ResponseWriter, r *http.Request) error {
 	family := chi.URLParam(r, "family")
 	if !awsrules.ValidECSName(family) {
 		return notFound("There is no task definition family named " + family + ".")
+	}
+	if err := s.familyInScope(r, family); err != nil {
+		return err
 	}
 	if err := r.ParseForm(); err != nil {
 		return badRequest("The form could not be read.")
@@ -439,7 +515,16 @@ func (s *Server) taskDefDelete(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	deleted, failures, err := s.clients(r).DeleteTaskDefs(r.Context(), ids)
+	for _, arn := range deleted {
+		s.audit(r, Entry{Action: "task-definition.delete", Resource: arn, Detail: "DELETE_IN_PROGRESS"})
+	}
+	for _, f := range failures {
+		s.audit(r, Entry{Action: "task-definition.delete", Resource: f.ARN, Outcome: store.OutcomeFailure, Detail: f.Reason})
+	}
 	if err != nil {
+		for _, id := range ids {
+			s.audit(r, Entry{Action: "task-definition.delete", Resource: id, Err: err})
+		}
 		s.flash(w, r, "error", "ECS did not delete the revisions: "+cloud.ErrorMessage(err))
 		http.Redirect(w, r, back, http.StatusSeeOther)
 		return nil
@@ -462,6 +547,9 @@ func (s *Server) taskDefDiff(w http.ResponseWriter, r *http.Request) error {
 	family := chi.URLParam(r, "family")
 	if !awsrules.ValidECSName(family) {
 		return notFound("There is no task definition family named " + family + ".")
+	}
+	if err := s.familyInScope(r, family); err != nil {
+		return err
 	}
 	q := r.URL.Query()
 	var revs []int

@@ -89,7 +89,7 @@ func TestBrowserTaskDefinitionWriteUp(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	draftID := webtest.Run(t, b, chromedp.Evaluate[string](`document.querySelector("form.builder input[name=draft]").value`))
-	if d, err := env.Store.TaskDefDraft(t.Context(), "anonymous", draftID); err != nil || d.Family != family {
+	if d, err := env.Store.TaskDefDraft(t.Context(), env.Admin.Username, draftID); err != nil || d.Family != family {
 		t.Fatalf("autosaved draft %q: %+v %v", draftID, d, err)
 	}
 
@@ -144,7 +144,7 @@ func TestBrowserTaskDefinitionWriteUp(t *testing.T) {
 	if loc := webtest.Run(t, b, chromedp.Location()); !strings.HasSuffix(loc, "/task-definitions/"+family+"/1") {
 		t.Fatalf("after Create: %s\n%s", loc, mainText())
 	}
-	if _, err := env.Store.TaskDefDraft(t.Context(), "anonymous", draftID); err == nil {
+	if _, err := env.Store.TaskDefDraft(t.Context(), env.Admin.Username, draftID); err == nil {
 		t.Error("the registered draft is still listed")
 	}
 	page := mainText()

@@ -27,9 +27,8 @@ const taskDefMaxDrafts = 100
 // many times over.
 const taskDefMaxBody = 2 << 20
 
-// draftOwner is whose drafts a request sees. Until Berth has sign-in,
-// everyone is "anonymous"; the drafts table already keys by owner.
-func (s *Server) draftOwner(*http.Request) string { return "anonymous" }
+// draftOwner is whose drafts a request sees: the signed-in person's own.
+func (s *Server) draftOwner(r *http.Request) string { return s.who(r) }
 
 // taskDefDraftState is what a draft keeps: the builder's fields, the view
 // the person was in, and JSON tab text that did not parse yet.
@@ -78,6 +77,10 @@ func (s *Server) taskDefNew(w http.ResponseWriter, r *http.Request) error {
 		draftID, base = d.ID, d.Base
 		notes = append(notes, "Resumed your draft saved "+taskDefTime(d.UpdatedAt)+".")
 	case q.Get("from") != "":
+		fam, _ := cloud.ParseTaskDefARN(q.Get("from"))
+		if err := s.familyInScope(r, fam); err != nil {
+			return err
+		}
 		td, err := s.describeTaskDef(r, q.Get("from"))
 		if err != nil {
 			return err
@@ -183,6 +186,11 @@ func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
 		m.ConfirmRole = true
 	case action == "confirm-create-role":
 		arn, err := s.clients(r).CreateTaskExecutionRole(r.Context())
+		resource := arn
+		if resource == "" {
+			resource = cloud.TaskExecutionRoleName
+		}
+		s.audit(r, Entry{Action: "iam.create-role", Resource: resource, Err: err, Detail: "with " + cloud.TaskExecutionPolicyARN})
 		if err != nil {
 			m.Errs.Add("executionRoleArn", "IAM did not create "+cloud.TaskExecutionRoleName+": "+cloud.ErrorMessage(err))
 			status = http.StatusUnprocessableEntity
@@ -248,6 +256,9 @@ func (s *Server) saveTaskDefDraft(r *http.Request, m *view.TaskDefBuilderPage, s
 func (s *Server) taskDefRegister(w http.ResponseWriter, r *http.Request, m *view.TaskDefBuilderPage) (done bool, err error) {
 	f := m.Form
 	doc, errs := f.Validate()
+	if family := f.FormField("family"); !errs.Has(family) && !s.allowedFor(r, kindFamily, f.Family) {
+		errs.Add(family, scopeMessage(s.scopeOf(r), "the task definition family"))
+	}
 	if errs.Any() {
 		m.Errs = errs
 		return false, nil
@@ -264,6 +275,9 @@ func (s *Server) taskDefRegister(w http.ResponseWriter, r *http.Request, m *view
 		}
 		group := ct.LogOption("awslogs-group")
 		made, err := c.EnsureLogGroup(r.Context(), group)
+		if made || err != nil {
+			s.audit(r, Entry{Action: "logs.create-log-group", Resource: group, Err: err})
+		}
 		if err != nil {
 			m.Errs.Add("containerDefinitions."+strconv.Itoa(i)+".logDriver", "CloudWatch Logs did not create the log group "+group+": "+cloud.ErrorMessage(err))
 			return false, nil
@@ -273,6 +287,15 @@ func (s *Server) taskDefRegister(w http.ResponseWriter, r *http.Request, m *view
 		}
 	}
 	td, err := c.RegisterTaskDef(r.Context(), body)
+	resource := f.Family
+	if err == nil {
+		resource = td.ARN
+	}
+	entry := Entry{Action: "task-definition.register", Resource: resource, Err: err, After: taskDefSettings(body)}
+	if m.Base != "" {
+		entry.Detail = "new revision from " + m.Base
+	}
+	s.audit(r, entry)
 	if err != nil {
 		msg := cloud.ErrorMessage(err)
 		field := taskDefErrorField(f, msg)
@@ -354,7 +377,7 @@ func (s *Server) taskDefPick(r *http.Request, m *view.TaskDefBuilderPage, action
 	case "pick-image":
 		repoURI := strings.TrimSpace(pf.Get(p + "repository"))
 		ref, ok := cloud.ParseECRImage(repoURI)
-		if !ok {
+		if !ok || !s.allowedFor(r, kindRepository, ref.Repository) {
 			m.Errs.Add("containerDefinitions."+num+".image", "Choose an ECR repository.")
 			return nil
 		}
@@ -374,12 +397,15 @@ func (s *Server) taskDefPick(r *http.Request, m *view.TaskDefBuilderPage, action
 		c.Image = repoURI + ":" + tag
 	case "pick-credentials":
 		arn := strings.TrimSpace(pf.Get(p + "credentials"))
-		if arn == "" {
+		if arn == "" || !s.secretARNInScope(r, arn) {
 			return nil
 		}
 		c.PrivateRegistry, c.CredentialsParameter = true, arn
 		field := "containerDefinitions." + num + ".repositoryCredentials.credentialsParameter"
 		ok, err := s.clients(r).SecretHoldsRegistryCredentials(r.Context(), arn)
+		// Berth read the value (to check its shape, never shown): a retrieval.
+		s.audit(r, Entry{Action: "secret.get-value", Resource: arn, Err: err,
+			Detail: "checked for a username and password by the task definition builder; not shown"})
 		switch {
 		case err != nil:
 			m.Warnings[field] = "Berth could not read this secret to check it holds a username and password: " + cloud.ErrorMessage(err)
@@ -388,7 +414,7 @@ func (s *Server) taskDefPick(r *http.Request, m *view.TaskDefBuilderPage, action
 		}
 	case "pick-env-secret":
 		arn := strings.TrimSpace(pf.Get(p + "env"))
-		if arn == "" {
+		if arn == "" || !s.secretARNInScope(r, arn) {
 			return nil
 		}
 		name := strings.TrimSpace(pf.Get(p + "envName"))
@@ -410,6 +436,13 @@ func (s *Server) taskDefPick(r *http.Request, m *view.TaskDefBuilderPage, action
 	return nil
 }
 
+// secretARNInScope reports whether a picked secret is one the person may
+// use: the pickers offer only those, and a forged choice is ignored.
+func (s *Server) secretARNInScope(r *http.Request, arn string) bool {
+	name, ok := cloud.SecretNameFromARN(arn)
+	return ok && s.allowedFor(r, kindSecret, name)
+}
+
 var envNameInvalid = regexp.MustCompile(`[^A-Za-z0-9_]+`)
 
 // envNameFor turns a secret name ("production/db-password") into an
@@ -426,6 +459,7 @@ func envNameFor(s string) string {
 // images come from. Failures show at the picker; the fields still take
 // any value typed.
 func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDefPicks {
+	s.user(r) // resolved on this goroutine, before the ones below read it
 	c := s.clients(r)
 	ctx := r.Context()
 	var (
@@ -449,7 +483,7 @@ func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDef
 			p.RepositoriesErr = cloud.ErrorMessage(err)
 			return
 		}
-		p.Repositories = toOptions(cs)
+		p.Repositories = toOptions(s.inScopeChoices(r, kindRepository, cs))
 	})
 	wg.Go(func() {
 		cs, _, err := c.PickerSecrets(ctx)
@@ -459,7 +493,7 @@ func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDef
 			p.SecretsErr = cloud.ErrorMessage(err)
 			return
 		}
-		p.Secrets = toOptions(cs)
+		p.Secrets = toOptions(s.inScopeChoices(r, kindSecret, cs))
 	})
 	wg.Go(func() {
 		cs, _, err := c.PickerTaskRoles(ctx)
@@ -478,7 +512,7 @@ func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDef
 	})
 	repos := map[string][]int{}
 	for i, ct := range f.Containers {
-		if ref, ok := cloud.ParseECRImage(ct.Image); ok && ref.Region == c.Region {
+		if ref, ok := cloud.ParseECRImage(ct.Image); ok && ref.Region == c.Region && s.allowedFor(r, kindRepository, ref.Repository) {
 			repos[ref.Repository] = append(repos[ref.Repository], i)
 		}
 	}
@@ -497,6 +531,18 @@ func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDef
 	}
 	wg.Wait()
 	return p
+}
+
+// inScopeChoices keeps the picker choices whose label (the repository or
+// secret name) is in the person's scope.
+func (s *Server) inScopeChoices(r *http.Request, kind resourceKind, cs []cloud.PickerChoice) []cloud.PickerChoice {
+	out := cs[:0:0]
+	for _, ch := range cs {
+		if s.allowedFor(r, kind, ch.Label) {
+			out = append(out, ch)
+		}
+	}
+	return out
 }
 
 // taskDefDrafts lists the person's drafts.
@@ -542,6 +588,9 @@ func (s *Server) taskDefDraftDiff(w http.ResponseWriter, r *http.Request) error 
 		return badRequest("This draft holds JSON that does not parse yet; resume it to fix the JSON.")
 	}
 	draftDoc, _ := st.Form.Document()
+	if err := s.familyInScope(r, st.Form.Family); err != nil {
+		return err
+	}
 	td, err := s.describeTaskDef(r, st.Form.Family)
 	if err != nil {
 		return err

@@ -90,7 +90,7 @@ func TestTaskDefBuilderValidatesKeepsInputAndRegisters(t *testing.T) {
 	if draftID == "" {
 		t.Fatal("no draft id in the form")
 	}
-	if d, err := env.Store.TaskDefDraft(context.Background(), "anonymous", draftID); err != nil || d.Family != "scc bad" {
+	if d, err := env.Store.TaskDefDraft(context.Background(), env.Admin.Username, draftID); err != nil || d.Family != "scc bad" {
 		t.Errorf("draft %+v %v", d, err)
 	}
 
@@ -104,7 +104,7 @@ func TestTaskDefBuilderValidatesKeepsInputAndRegisters(t *testing.T) {
 	if !strings.Contains(rev.Body, "Registered "+family+":1.") || !strings.Contains(rev.Body, "Created the log group /ecs/"+family) {
 		t.Errorf("flash missing:\n%s", rev.Body)
 	}
-	if _, err := env.Store.TaskDefDraft(context.Background(), "anonymous", draftID); err == nil {
+	if _, err := env.Store.TaskDefDraft(context.Background(), env.Admin.Username, draftID); err == nil {
 		t.Error("the registered draft was kept")
 	}
 	td, err := env.Backend.In("").DescribeTaskDef(context.Background(), family+":1")
@@ -383,7 +383,7 @@ func TestTaskDefPickers(t *testing.T) {
 		t.Errorf("env secret: %v", got)
 	}
 	// Drafts keep references, never values.
-	d, err := env.Store.TaskDefDraft(context.Background(), "anonymous", got.Get("draft"))
+	d, err := env.Store.TaskDefDraft(context.Background(), env.Admin.Username, got.Get("draft"))
 	if err != nil || !strings.Contains(string(d.Form), regSecret) || strings.Contains(string(d.Form), `"p"`) {
 		t.Errorf("draft %s %v", d.Form, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 func init() {
@@ -106,7 +107,10 @@ type AuditFilter struct {
 	Resource string
 	// ResourceIs is an exact resource (a resource page's own history).
 	ResourceIs string
-	From, To   time.Time
+	// ResourcePrefix matches resources starting with it, case and all
+	// (a task definition family's revisions: "arn:…:task-definition/web:").
+	ResourcePrefix string
+	From, To       time.Time
 	// Before is the pagination cursor: only entries with a smaller id.
 	Before int64
 	// Limit is the page size (default 50, at most 1000).
@@ -139,6 +143,10 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 	}
 	if f.ResourceIs != "" {
 		where, args = append(where, "resource = ?"), append(args, f.ResourceIs)
+	}
+	if p := f.ResourcePrefix; p != "" {
+		// substr, not LIKE: LIKE ignores case in SQLite and not in PostgreSQL.
+		where, args = append(where, "substr(resource, 1, ?) = ?"), append(args, utf8.RuneCountInString(p), p)
 	}
 	if !f.From.IsZero() {
 		where, args = append(where, "at >= ?"), append(args, ms(f.From))

@@ -53,14 +53,17 @@ func TestAuditTrail(t *testing.T) {
 			f    store.AuditFilter
 			want int
 		}{
-			"actor":               {store.AuditFilter{Actor: "bob"}, 3},
-			"action exact":        {store.AuditFilter{Action: "sign-in"}, 2},
-			"action prefix":       {store.AuditFilter{Action: "secret."}, 5},
-			"action star":         {store.AuditFilter{Action: "secret*"}, 5},
-			"resource any case":   {store.AuditFilter{Resource: "app_3"}, 1},
-			"resource like chars": {store.AuditFilter{Resource: "App%"}, 0},
-			"time":                {store.AuditFilter{From: base.Add(2 * time.Hour), To: base.Add(4 * time.Hour)}, 2},
-			"combined":            {store.AuditFilter{Actor: "alice", Action: "secret."}, 3},
+			"actor":                {store.AuditFilter{Actor: "bob"}, 3},
+			"action exact":         {store.AuditFilter{Action: "sign-in"}, 2},
+			"action prefix":        {store.AuditFilter{Action: "secret."}, 5},
+			"action star":          {store.AuditFilter{Action: "secret*"}, 5},
+			"resource any case":    {store.AuditFilter{Resource: "app_3"}, 1},
+			"resource like chars":  {store.AuditFilter{Resource: "App%"}, 0},
+			"resource prefix":      {store.AuditFilter{ResourcePrefix: "arn:aws:secretsmanager:us-east-1:000000000000:secret:App_"}, 7},
+			"resource prefix case": {store.AuditFilter{ResourcePrefix: "arn:aws:secretsmanager:us-east-1:000000000000:secret:app_"}, 0},
+			"resource prefix like": {store.AuditFilter{ResourcePrefix: "arn:aws:secretsmanager:us-east-1:000000000000:secret:App%"}, 0},
+			"time":                 {store.AuditFilter{From: base.Add(2 * time.Hour), To: base.Add(4 * time.Hour)}, 2},
+			"combined":             {store.AuditFilter{Actor: "alice", Action: "secret."}, 3},
 		} {
 			if got := count(tc.f); got != tc.want {
 				t.Errorf("%s: %d entries, want %d", name, got, tc.want)
