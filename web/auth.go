@@ -378,8 +378,18 @@ const (
 // with their scope. List pages filter with it and detail pages answer 404
 // outside the scope, so names outside it are not even confirmed to exist.
 func allowed(u *store.User, kind resourceKind, name string) bool {
-	_ = kind // one prefix covers every kind today; the kind keeps call sites explicit
-	return u != nil && auth.InScope(u.Scope, name)
+	return u != nil && auth.InScope(scopeFor(u.Scope, kind), name)
+}
+
+// scopeFor is a scope as it applies to one kind of resource. Family names
+// cannot contain "/", so for task definition families a scope's "/" reads
+// as "-": the scope payments/ covers the repository payments/api, the
+// secret payments/db and the family payments-api.
+func scopeFor(scope string, kind resourceKind) string {
+	if kind == kindFamily {
+		return strings.ReplaceAll(scope, "/", "-")
+	}
+	return scope
 }
 
 // allowedFor is allowed for the request's person.
@@ -387,10 +397,11 @@ func (s *Server) allowedFor(r *http.Request, kind resourceKind, name string) boo
 	return allowed(s.user(r), kind, name)
 }
 
-// scopeOf is the request person's scope ("" when not scoped).
-func (s *Server) scopeOf(r *http.Request) string {
+// scopeOf is the request person's scope for a kind of resource ("" when
+// not scoped).
+func (s *Server) scopeOf(r *http.Request, kind resourceKind) string {
 	if u := s.user(r); u != nil {
-		return u.Scope
+		return scopeFor(u.Scope, kind)
 	}
 	return ""
 }
@@ -405,7 +416,7 @@ func (s *Server) inScope(r *http.Request, kind resourceKind, name, notFoundMessa
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		s.audit(r, Entry{Action: "access.denied", Resource: name, Outcome: store.OutcomeDenied,
-			Detail: string(kind) + " outside the scope " + s.scopeOf(r)})
+			Detail: string(kind) + " outside the scope " + s.scopeOf(r, kind)})
 	}
 	return notFound(notFoundMessage)
 }

@@ -13,8 +13,8 @@ import (
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	m := view.HomePage{Page: s.page(w, r, "Overview", view.SectionHome)}
 	c := s.clients(r)
-	count := func(dst *view.Count, fn func(context.Context) (int, bool, error)) {
-		n, more, err := fn(r.Context())
+	count := func(dst *view.Count, kind resourceKind, fn func(context.Context, string) (int, bool, error)) {
+		n, more, err := fn(r.Context(), s.scopeOf(r, kind))
 		if err != nil {
 			*dst = view.Count{Err: cloud.ErrorMessage(err)}
 			return
@@ -22,9 +22,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		*dst = view.Count{N: n, More: more}
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { count(&m.Repositories, c.CountRepositories) })
-	wg.Go(func() { count(&m.Secrets, c.CountSecrets) })
-	wg.Go(func() { count(&m.Families, c.CountFamilies) })
+	wg.Go(func() { count(&m.Repositories, kindRepository, c.CountRepositories) })
+	wg.Go(func() { count(&m.Secrets, kindSecret, c.CountSecrets) })
+	wg.Go(func() { count(&m.Families, kindFamily, c.CountFamilies) })
 	wg.Wait()
 	s.render(w, r, http.StatusOK, view.Home(m))
 	return nil

@@ -342,7 +342,7 @@ func (s *Server) createRepository(w http.ResponseWriter, r *http.Request) error 
 	}
 	errs := f.Validate()
 	if !errs.Has(form.RepoName) && !s.allowedFor(r, kindRepository, f.Name) {
-		errs.Add(form.RepoName, scopeMessage(s.scopeOf(r), "the repository name"))
+		errs.Add(form.RepoName, scopeMessage(s.scopeOf(r, kindRepository), "the repository name"))
 	}
 	if errs.Any() {
 		s.renderRepositoryForm(w, r, http.StatusUnprocessableEntity, f, errs, 0, 0)

@@ -124,7 +124,7 @@ func (s *Server) secretList(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
 	defer cancel()
 	nameFilter := f.Name
-	if scope := s.scopeOf(r); scope != "" && strings.HasPrefix(scope, nameFilter) {
+	if scope := s.scopeOf(r, kindSecret); scope != "" && strings.HasPrefix(scope, nameFilter) {
 		// A scoped person's list asks AWS for their scope only, so its
 		// pages are full; the rows are checked against the scope as well.
 		nameFilter = scope

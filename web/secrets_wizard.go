@@ -280,7 +280,7 @@ func (s *Server) secretWizardConfigurePost(w http.ResponseWriter, r *http.Reques
 	default:
 		errs = f.Validate()
 		if !errs.Has("name") && d.created == nil && !s.allowedFor(r, kindSecret, f.Name) {
-			errs.Add("name", scopeMessage(s.scopeOf(r), "the secret name"))
+			errs.Add("name", scopeMessage(s.scopeOf(r, kindSecret), "the secret name"))
 		}
 		if !errs.Any() && d.created == nil {
 			s.checkSecretNameFree(r, f.Name, &errs)
@@ -397,7 +397,7 @@ func (s *Server) secretWizardStore(w http.ResponseWriter, r *http.Request) error
 		if !s.allowedFor(r, kindSecret, d.config.Name) {
 			// The scope changed since step 2.
 			m := s.secretWizardPage(w, r, d, 2)
-			m.Errors.Add("name", scopeMessage(s.scopeOf(r), "the secret name"))
+			m.Errors.Add("name", scopeMessage(s.scopeOf(r, kindSecret), "the secret name"))
 			s.renderSecretStep(w, r, m)
 			return nil
 		}

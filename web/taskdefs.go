@@ -68,7 +68,7 @@ func (s *Server) taskDefFamilies(w http.ResponseWriter, r *http.Request) error {
 	// A scoped person's search starts at their scope: ECS lists only their
 	// families, and every row is checked against the scope as well.
 	prefix := m.Prefix
-	scope := s.scopeOf(r)
+	scope := s.scopeOf(r, kindFamily)
 	switch {
 	case strings.HasPrefix(prefix, scope):
 	case strings.HasPrefix(scope, prefix):

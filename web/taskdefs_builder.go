@@ -257,7 +257,7 @@ func (s *Server) taskDefRegister(w http.ResponseWriter, r *http.Request, m *view
 	f := m.Form
 	doc, errs := f.Validate()
 	if family := f.FormField("family"); !errs.Has(family) && !s.allowedFor(r, kindFamily, f.Family) {
-		errs.Add(family, scopeMessage(s.scopeOf(r), "the task definition family"))
+		errs.Add(family, scopeMessage(s.scopeOf(r, kindFamily), "the task definition family"))
 	}
 	if errs.Any() {
 		m.Errs = errs

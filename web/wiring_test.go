@@ -503,3 +503,40 @@ func TestTaskDefScope(t *testing.T) {
 		t.Error("Berth read a secret outside the scope")
 	}
 }
+
+// TestScopeOnTheOverviewAndFamilies: a person scoped to team/ counts only
+// what is theirs on the overview, and the scope's "/" reads as "-" for task
+// definition families, whose names cannot contain "/".
+func TestScopeOnTheOverviewAndFamilies(t *testing.T) {
+	env := webtest.New(t)
+	team := webtest.Name("team")
+	scope := team + "/"
+	createRepo(t, env, createForm(scope+"api"))
+	createRepo(t, env, createForm(scope+"worker"))
+	createRepo(t, env, createForm(webtest.Name("elsewhere")))
+	newSecret(t, env, scope+"db", "v")
+	newSecret(t, env, webtest.Name("other"), "v")
+	doc := func(family string) string {
+		return `{"family":"` + family + `","containerDefinitions":[{"name":"web","image":"nginx","memory":128}]}`
+	}
+	tdRegister(t, env, doc(team+"-api"))
+	tdRegister(t, env, doc(webtest.Name("other")))
+
+	scoped := env.NewUser(t, "viewer", scope)
+	env.SignInAs(t, scoped)
+	home := env.Get(t, "/").Body
+	for card, want := range map[string]string{"card-repos": "2", "card-secrets": "1", "card-families": "1"} {
+		i := strings.Index(home, `id="`+card+`"`)
+		if i < 0 {
+			t.Fatalf("no %s on the overview", card)
+		}
+		rest := home[i:]
+		j := strings.Index(rest, `<span class="count">`)
+		if j < 0 || strings.TrimSpace(rest[j+len(`<span class="count">`):][:strings.Index(rest[j+len(`<span class="count">`):], "<")]) != want {
+			t.Errorf("%s count: %.120q, want %s", card, rest[j:], want)
+		}
+	}
+	if r := env.Get(t, "/task-definitions/"+team+"-api"); r.StatusCode != http.StatusOK {
+		t.Errorf("family %s-api inside scope %s: %d", team, scope, r.StatusCode)
+	}
+}
