@@ -31,8 +31,26 @@ func (s *Server) region(r *http.Request) string {
 	return s.backend.DefaultRegion()
 }
 
-// clients are the SDK clients of the request's region.
-func (s *Server) clients(r *http.Request) *cloud.Clients { return s.backend.In(s.region(r)) }
+// clients are the SDK clients of the request's region, acting for the
+// signed-in person: with a role configured, every call is made in that
+// person's role session, whose SourceIdentity names them in CloudTrail.
+func (s *Server) clients(r *http.Request) *cloud.Clients {
+	return s.backend.For(s.region(r), s.username(r))
+}
+
+// username is the signed-in person's username, "" when nobody is.
+func (s *Server) username(r *http.Request) string {
+	if u := s.user(r); u != nil {
+		return u.Username
+	}
+	return ""
+}
+
+// identity is who Berth acts as for the request's person (the assumed role's
+// session when a role is configured): its account is the one pages name.
+func (s *Server) identity(r *http.Request) (cloud.Identity, error) {
+	return s.backend.IdentityFor(r.Context(), s.username(r))
+}
 
 // flash queues a one-time message for the next page (Post/Redirect/Get).
 func (s *Server) flash(w http.ResponseWriter, r *http.Request, kind, message string) {
@@ -57,10 +75,13 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title, section str
 	p.Backend = view.Backend{Local: s.backend.Local(), Endpoint: s.backend.Endpoint(), Region: s.region(r), Regions: s.regions}
 	if p.User == nil {
 		// Nobody signed in: say nothing about the AWS account.
-	} else if id, err := s.backend.Identity(r.Context()); err != nil {
+	} else if id, err := s.identity(r); err != nil {
 		p.Backend.Problem, p.Backend.Fix = cloud.Explain(err)
 	} else {
 		p.Backend.Account = id.Account
+		if s.backend.AssumedRoleARN() != "" {
+			p.Backend.AssumedRole = id.ARN
+		}
 	}
 	sess := s.session(r)
 	if fl := sess.Flashes(); len(fl) > 0 {

@@ -156,7 +156,7 @@ func (s *Server) familyHistory(r *http.Request, family string, listed []cloud.Ta
 		if i := strings.LastIndexByte(listed[0].ARN, ':'); i > 0 {
 			prefix = listed[0].ARN[:i+1]
 		}
-	} else if id, err := s.backend.Identity(r.Context()); err == nil {
+	} else if id, err := s.identity(r); err == nil {
 		prefix = "arn:aws:ecs:" + s.region(r) + ":" + id.Account + ":task-definition/" + family + ":"
 	}
 	if prefix == "" {

@@ -46,7 +46,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	opts := cloud.Options{Region: cfg.Region, Profile: cfg.Profile, Observe: web.ObserveAWS(reg)}
+	opts := cloud.Options{Region: cfg.Region, Profile: cfg.Profile, Observe: web.ObserveAWS(reg),
+		AssumeRoleARN: cfg.AssumeRoleARN, ExternalID: cfg.ExternalID}
 	var ready func(context.Context) error
 
 	errc := make(chan error, 2)
@@ -70,6 +71,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	backend, err := cloud.New(ctx, opts)
 	if err != nil {
 		return err
+	}
+	if opts.AssumeRoleARN != "" {
+		log.Info("signed-in people act through an assumed role, named by STS SourceIdentity", "role", opts.AssumeRoleARN)
 	}
 	srv := web.New(web.Options{
 		Backend: backend, Store: st, Logger: log, SessionKeys: keys,

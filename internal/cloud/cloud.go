@@ -15,6 +15,7 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -38,6 +39,11 @@ type Options struct {
 	// Region is the default region; Profile an optional shared-config profile.
 	Region, Profile string
 	Observe         Observer
+	// AssumeRoleARN, when set, is the role that the clients of a signed-in
+	// person (For) assume, with STS SourceIdentity set to the person's
+	// username so that CloudTrail names them. ExternalID goes with each
+	// AssumeRole call when set.
+	AssumeRoleARN, ExternalID string
 }
 
 // Backend holds the SDK configuration and one set of clients per region.
@@ -46,17 +52,28 @@ type Backend struct {
 	base aws.Config
 
 	mu      sync.Mutex
-	clients map[string]*Clients
+	clients map[clientKey]*Clients
 
-	idMu     sync.Mutex
+	idMu       sync.Mutex
+	identities map[string]*cachedIdentity
+}
+
+// clientKey names one set of clients: a region, and the person they act
+// for ("" for Berth's own credentials).
+type clientKey struct{ region, username string }
+
+type cachedIdentity struct {
 	identity Identity
-	idErr    error
-	idAt     time.Time
+	err      error
+	at       time.Time
 }
 
 // Clients are the SDK clients for one region.
 type Clients struct {
-	Region         string
+	Region string
+	// Username is the person the clients act for by assuming the configured
+	// role, "" when they use Berth's own credentials.
+	Username       string
 	ECR            *ecr.Client
 	ECS            *ecs.Client
 	SecretsManager *secretsmanager.Client
@@ -90,7 +107,7 @@ func New(ctx context.Context, opts Options) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
-	return &Backend{opts: opts, base: cfg, clients: map[string]*Clients{}}, nil
+	return &Backend{opts: opts, base: cfg, clients: map[clientKey]*Clients{}, identities: map[string]*cachedIdentity{}}, nil
 }
 
 // Local reports whether the backend is the embedded emulator.
@@ -102,20 +119,55 @@ func (b *Backend) Endpoint() string { return b.opts.Endpoint }
 // DefaultRegion is the configured region.
 func (b *Backend) DefaultRegion() string { return b.base.Region }
 
-// In returns the clients for a region ("" for the default region).
-func (b *Backend) In(region string) *Clients {
+// AssumedRoleARN is the role assumed for signed-in people, "" when none is configured.
+func (b *Backend) AssumedRoleARN() string { return b.opts.AssumeRoleARN }
+
+// In returns the clients for a region ("" for the default region) that use
+// Berth's own credentials: for work done for nobody in particular.
+func (b *Backend) In(region string) *Clients { return b.For(region, "") }
+
+// For returns the clients for a region that act for a signed-in person.
+// With a role configured they sign with that role's temporary credentials,
+// assumed with SourceIdentity = username and RoleSessionName =
+// "berth-<username>", and cached per person and region by the SDK's
+// credentials cache, which renews them shortly before they expire. Without
+// a role, or for username "", they are In(region)'s.
+func (b *Backend) For(region, username string) *Clients {
 	if region == "" {
 		region = b.base.Region
 	}
+	if b.opts.AssumeRoleARN == "" {
+		username = ""
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if c, ok := b.clients[region]; ok {
+	key := clientKey{region, username}
+	if c, ok := b.clients[key]; ok {
 		return c
 	}
 	cfg := b.base.Copy()
 	cfg.Region = region
+	if username != "" {
+		// The AssumeRole calls go through an STS client with Berth's own
+		// credentials in the same region.
+		base := sts.NewFromConfig(cfg)
+		provider := stscreds.NewAssumeRoleProvider(base, b.opts.AssumeRoleARN, func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = SessionName(username)
+			o.SourceIdentity = aws.String(SourceIdentity(username))
+			if b.opts.ExternalID != "" {
+				o.ExternalID = aws.String(b.opts.ExternalID)
+			}
+			// One hour is what every role allows, role chaining included
+			// (Berth itself running with an assumed role).
+			o.Duration = time.Hour
+		})
+		cfg.Credentials = aws.NewCredentialsCache(provider, func(o *aws.CredentialsCacheOptions) {
+			o.ExpiryWindow = 5 * time.Minute
+		})
+	}
 	c := &Clients{
 		Region:         region,
+		Username:       username,
 		ECR:            ecr.NewFromConfig(cfg),
 		ECS:            ecs.NewFromConfig(cfg),
 		SecretsManager: secretsmanager.NewFromConfig(cfg),
@@ -124,8 +176,40 @@ func (b *Backend) In(region string) *Clients {
 		KMS:            kms.NewFromConfig(cfg),
 		Logs:           cloudwatchlogs.NewFromConfig(cfg),
 	}
-	b.clients[region] = c
+	b.clients[key] = c
 	return c
+}
+
+// SourceIdentity is username as STS takes a source identity: 2–64 of
+// letters, digits and _+=,.@- . Other characters become '_', a longer name
+// is cut at 64 and a one-character name gets a trailing '_'. Berth's own
+// usernames never need more than the cut.
+func SourceIdentity(username string) string {
+	s := stsSafe(username, 64)
+	if len(s) < 2 {
+		s += strings.Repeat("_", 2-len(s))
+	}
+	return s
+}
+
+// SessionName is the role session name for username: "berth-" and the
+// name, made to fit STS's 2–64 characters of _+=,.@- and alphanumerics.
+func SessionName(username string) string { return stsSafe("berth-"+username, 64) }
+
+func stsSafe(s string, max int) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', strings.ContainsRune("_+=,.@-", r):
+			b = append(b, byte(r))
+		default:
+			b = append(b, '_')
+		}
+		if len(b) == max {
+			break
+		}
+	}
+	return string(b)
 }
 
 // Identity is who Berth acts as.
@@ -134,30 +218,45 @@ type Identity struct {
 	ARN     string
 }
 
-// Identity asks STS who Berth is. A success is remembered for ten minutes
-// and a failure for fifteen seconds, so pages do not call STS each time and
-// fixed credentials are noticed quickly.
+// Identity asks STS who Berth is with its own credentials. A success is
+// remembered for ten minutes and a failure for fifteen seconds, so pages do
+// not call STS each time and fixed credentials are noticed quickly.
 func (b *Backend) Identity(ctx context.Context) (Identity, error) {
+	return b.IdentityFor(ctx, "")
+}
+
+// IdentityFor is Identity for the clients that act for username (For): the
+// assumed role's session when a role is configured, which may be in
+// another account than Berth's own credentials.
+func (b *Backend) IdentityFor(ctx context.Context, username string) (Identity, error) {
+	if b.opts.AssumeRoleARN == "" {
+		username = ""
+	}
 	b.idMu.Lock()
 	defer b.idMu.Unlock()
+	c := b.identities[username]
+	if c == nil {
+		c = &cachedIdentity{}
+		b.identities[username] = c
+	}
 	ttl := 10 * time.Minute
-	if b.idErr != nil {
+	if c.err != nil {
 		ttl = 15 * time.Second
 	}
-	if !b.idAt.IsZero() && time.Since(b.idAt) < ttl {
-		return b.identity, b.idErr
+	if !c.at.IsZero() && time.Since(c.at) < ttl {
+		return c.identity, c.err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	out, err := b.In("").STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	b.idAt = time.Now()
+	out, err := b.For("", username).STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	c.at = time.Now()
 	if err != nil {
-		b.identity, b.idErr = Identity{}, err
+		c.identity, c.err = Identity{}, err
 		return Identity{}, err
 	}
-	b.identity = Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn)}
-	b.idErr = nil
-	return b.identity, nil
+	c.identity = Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn)}
+	c.err = nil
+	return c.identity, nil
 }
 
 // Explain turns a credential or connection failure into what went wrong and
@@ -170,6 +269,9 @@ func Explain(err error) (problem, fix string) {
 		code = ae.ErrorCode()
 	}
 	switch {
+	case strings.Contains(msg, "STS: AssumeRole") && (code == "AccessDenied" || code == "AccessDeniedException"):
+		return "Berth may not assume the configured role (" + code + ": " + ErrorMessage(err) + ").",
+			"The role's trust policy must allow Berth's own identity sts:AssumeRole and sts:SetSourceIdentity (and the external id, when one is configured); see Berth's README."
 	case strings.Contains(msg, "failed to refresh cached credentials") && strings.Contains(msg, "SSO"),
 		strings.Contains(msg, "refresh cached SSO token failed"):
 		return "the SSO session has expired.", "Run `aws sso login` for the profile Berth uses, then reload this page."

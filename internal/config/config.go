@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -30,6 +31,10 @@ type Config struct {
 	BaseURL      string
 	LogFormat    string
 	SessionKeys  string
+	// AssumeRoleARN, when set, is the role Berth assumes for each signed-in
+	// person, with STS SourceIdentity set to their username; ExternalID
+	// goes with it when the role's trust policy asks for one.
+	AssumeRoleARN, ExternalID string
 	// Team is sign-in, roles, read-only mode and the shared database.
 	Team Team
 }
@@ -50,6 +55,8 @@ var Options = []Option{
 	{"account-id", "BERTH_ACCOUNT_ID", "000000000000", "local backend: the emulated account id", func(c *Config) *string { return &c.AccountID }},
 	{"region", "AWS_REGION", "us-east-1", "AWS region (aws backend; the local emulator serves every region)", func(c *Config) *string { return &c.Region }},
 	{"profile", "AWS_PROFILE", "", "aws backend: shared config profile (SSO profiles work)", func(c *Config) *string { return &c.Profile }},
+	{"assume-role-arn", "BERTH_ASSUME_ROLE_ARN", "", "role Berth assumes for each signed-in person, with STS SourceIdentity set to their username so CloudTrail names them", func(c *Config) *string { return &c.AssumeRoleARN }},
+	{"assume-role-external-id", "BERTH_ASSUME_ROLE_EXTERNAL_ID", "", "external id passed with --assume-role-arn, when the role's trust policy requires one", func(c *Config) *string { return &c.ExternalID }},
 	{"regions", "BERTH_REGIONS", "", "comma list of regions offered by the region switcher", nil},
 	{"base-url", "BERTH_BASE_URL", "", "public URL of Berth; https makes cookies Secure", func(c *Config) *string { return &c.BaseURL }},
 	{"log-format", "BERTH_LOG_FORMAT", "text", "text or json", func(c *Config) *string { return &c.LogFormat }},
@@ -137,12 +144,28 @@ func (c *Config) validate() error {
 	if len(c.AccountID) != 12 || strings.Trim(c.AccountID, "0123456789") != "" {
 		errs = append(errs, fmt.Errorf("--account-id must be 12 digits, not %q", c.AccountID))
 	}
+	if c.AssumeRoleARN != "" && !roleARN.MatchString(c.AssumeRoleARN) {
+		errs = append(errs, fmt.Errorf("--assume-role-arn must be an IAM role ARN (arn:aws:iam::123456789012:role/name), not %q", c.AssumeRoleARN))
+	}
+	if c.ExternalID != "" {
+		if c.AssumeRoleARN == "" {
+			errs = append(errs, errors.New("--assume-role-external-id needs --assume-role-arn"))
+		}
+		if len(c.ExternalID) < 2 || len(c.ExternalID) > 1224 || !externalID.MatchString(c.ExternalID) {
+			errs = append(errs, errors.New("--assume-role-external-id must be 2 to 1224 letters, digits or +=,.@:/-_"))
+		}
+	}
 	errs = append(errs, c.validateTeam()...)
 	if len(c.Regions) > 0 && !contains(c.Regions, c.Region) {
 		c.Regions = append([]string{c.Region}, c.Regions...)
 	}
 	return errors.Join(errs...)
 }
+
+var (
+	roleARN    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/([\x21-\x7E]*/)?[\w+=,.@-]{1,64}$`)
+	externalID = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
+)
 
 // SecureCookies reports whether Berth is served over https.
 func (c *Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }

@@ -36,3 +36,24 @@ func TestSecureCookiesFollowBaseURL(t *testing.T) {
 		t.Error("https base URL should make cookies Secure")
 	}
 }
+
+func TestAssumeRole(t *testing.T) {
+	env := map[string]string{"BERTH_ASSUME_ROLE_ARN": "arn:aws:iam::123456789012:role/team/berth-operator", "BERTH_ASSUME_ROLE_EXTERNAL_ID": "berth-123"}
+	c, err := Parse("t", nil, nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AssumeRoleARN != env["BERTH_ASSUME_ROLE_ARN"] || c.ExternalID != "berth-123" {
+		t.Errorf("config = %+v", c)
+	}
+	for _, args := range [][]string{
+		{"--assume-role-arn", "berth-operator"},
+		{"--assume-role-arn", "arn:aws:iam::123456789012:user/ana"},
+		{"--assume-role-external-id", "berth-123"},
+		{"--assume-role-arn", "arn:aws:iam::123456789012:role/x", "--assume-role-external-id", "has space"},
+	} {
+		if _, err := Parse("t", nil, args, func(string) string { return "" }, io.Discard); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}

@@ -4,6 +4,7 @@ package view
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/berthhq/berth/static"
 )
@@ -16,6 +17,10 @@ type Backend struct {
 	Endpoint string
 	Region   string
 	Account  string
+	// AssumedRole is the ARN of the role session Berth acts in for the
+	// signed-in person (arn:aws:sts::…:assumed-role/<role>/berth-<user>),
+	// "" when Berth uses its own credentials.
+	AssumedRole string
 	// Regions offered by the region switcher; empty hides it.
 	Regions []string
 	// Problem explains why AWS could not be reached, and Fix what to do about it.
@@ -70,4 +75,12 @@ func current(p Page, section string) string {
 		return "page"
 	}
 	return "false"
+}
+
+// AssumedRoleName is AssumedRole without its prefix: "<role>/<session>".
+func (b Backend) AssumedRoleName() string {
+	if _, after, ok := strings.Cut(b.AssumedRole, ":assumed-role/"); ok {
+		return after
+	}
+	return b.AssumedRole
 }

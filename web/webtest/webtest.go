@@ -116,6 +116,10 @@ type Options struct {
 	// Endpoint, when set, points Berth at another AWS endpoint than the
 	// shared emulator (an unreachable one, to test failures).
 	Endpoint string
+	// AssumeRoleARN makes Berth assume this role (of the shared emulator)
+	// for each signed-in person, as --assume-role-arn does; ExternalID goes
+	// with it.
+	AssumeRoleARN, ExternalID string
 }
 
 // New starts a Berth server in local mode on the shared emulator, with its
@@ -144,7 +148,8 @@ func NewWith(t testing.TB, o Options) *Env {
 		endpoint = o.Endpoint
 	}
 	reg := prometheus.NewRegistry()
-	backend, err := cloud.New(ctx, cloud.Options{Endpoint: endpoint, Region: "us-east-1", Observe: web.ObserveAWS(reg)})
+	backend, err := cloud.New(ctx, cloud.Options{Endpoint: endpoint, Region: "us-east-1", Observe: web.ObserveAWS(reg),
+		AssumeRoleARN: o.AssumeRoleARN, ExternalID: o.ExternalID})
 	if err != nil {
 		t.Fatal(err)
 	}

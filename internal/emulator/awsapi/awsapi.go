@@ -22,6 +22,13 @@ type Context struct {
 	Account   string
 	Region    string
 	RequestID string
+	// AccessKeyID is the access key the request was signed with (the
+	// Credential= part of its SigV4 Authorization header), "" when unsigned.
+	// The emulator does not check signatures: it uses the key only to tell
+	// who is calling, as STS's GetCallerIdentity does.
+	AccessKeyID string
+	// SessionToken is X-Amz-Security-Token, sent with temporary credentials.
+	SessionToken string
 }
 
 // ARN builds an ARN in the caller's partition, region and account.

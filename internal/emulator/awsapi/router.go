@@ -94,8 +94,16 @@ const maxBody = 16 << 20
 func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	reqID := uuid.NewString()
 	w.Header().Set("x-amzn-RequestId", reqID)
-	region, signingName := credentialScope(req.Header.Get("Authorization"))
-	c := &Context{Context: req.Context(), Account: r.account, Region: region, RequestID: reqID}
+	auth := req.Header.Get("Authorization")
+	token := req.Header.Get("X-Amz-Security-Token")
+	if auth == "" && req.URL.Query().Get("X-Amz-Credential") != "" {
+		// A presigned URL carries the credential in the query string.
+		auth = "Credential=" + req.URL.Query().Get("X-Amz-Credential")
+		token = req.URL.Query().Get("X-Amz-Security-Token")
+	}
+	region, signingName := credentialScope(auth)
+	c := &Context{Context: req.Context(), Account: r.account, Region: region, RequestID: reqID,
+		AccessKeyID: accessKeyID(auth), SessionToken: token}
 
 	if target := req.Header.Get("X-Amz-Target"); target != "" && req.Method == http.MethodPost {
 		r.serveJSON(w, req, c, target)
@@ -277,6 +285,20 @@ func credentialScope(auth string) (region, service string) {
 		service = parts[3]
 	}
 	return region, service
+}
+
+// accessKeyID reads the access key id from a SigV4 Authorization header's
+// Credential=AKID/date/region/service/aws4_request.
+func accessKeyID(auth string) string {
+	i := strings.Index(auth, "Credential=")
+	if i < 0 {
+		return ""
+	}
+	cred := auth[i+len("Credential="):]
+	if j := strings.IndexAny(cred, "/, "); j >= 0 {
+		cred = cred[:j]
+	}
+	return cred
 }
 
 // FormList reads a Query-protocol list such as Tags.member.1.Key … in order.

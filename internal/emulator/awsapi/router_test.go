@@ -157,3 +157,31 @@ func TestFormList(t *testing.T) {
 		t.Errorf("FormList = %v", got)
 	}
 }
+
+func TestContextCarriesAccessKeyAndToken(t *testing.T) {
+	var got *Context
+	r := NewRouter("123456789012", nil)
+	r.AddQuery(&QueryService{Name: "sts", Ops: map[string]QueryOp{
+		"Who": func(c *Context, _ url.Values) (any, error) { got = c; return nil, nil },
+	}})
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("Action=Who"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE123/20240101/eu-west-1/sts/aws4_request, SignedHeaders=host, Signature=abc")
+	req.Header.Set("X-Amz-Security-Token", "tok")
+	r.ServeHTTP(httptest.NewRecorder(), req)
+	if got == nil || got.AccessKeyID != "ASIAEXAMPLE123" || got.SessionToken != "tok" || got.Region != "eu-west-1" {
+		t.Fatalf("context = %+v", got)
+	}
+
+	req = httptest.NewRequest(http.MethodGet, "/?Action=Who&X-Amz-Credential="+url.QueryEscape("AKIDQUERY/20240101/us-west-2/sts/aws4_request"), nil)
+	r.ServeHTTP(httptest.NewRecorder(), req)
+	if got.AccessKeyID != "AKIDQUERY" || got.Region != "us-west-2" {
+		t.Fatalf("presigned context = %+v", got)
+	}
+
+	req = httptest.NewRequest(http.MethodGet, "/?Action=Who", nil)
+	r.ServeHTTP(httptest.NewRecorder(), req)
+	if got.AccessKeyID != "" {
+		t.Fatalf("unsigned request has access key %q", got.AccessKeyID)
+	}
+}

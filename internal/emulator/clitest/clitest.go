@@ -43,8 +43,11 @@ func (r Result) JSON(t testing.TB, v any) {
 type CLI struct {
 	Endpoint string
 	Region   string
-	bin      string
-	home     string
+	// Env adds environment variables, after the throwaway credentials so
+	// they can replace them (temporary credentials from sts assume-role).
+	Env  []string
+	bin  string
+	home string
 }
 
 // New returns a CLI for the emulator at endpoint (for example an httptest URL).
@@ -63,6 +66,7 @@ func (c *CLI) Run(t testing.TB, args ...string) Result {
 		"AWS_CONFIG_FILE="+c.home+"/config", "AWS_SHARED_CREDENTIALS_FILE="+c.home+"/credentials",
 		"AWS_PAGER=", "HOME="+c.home,
 	)
+	cmd.Env = append(cmd.Env, c.Env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/json"
@@ -403,4 +404,28 @@ func (s *service) listAttachedRolePolicies(c *awsapi.Context, form url.Values) (
 		last = p.PolicyArn
 	}
 	return out, rows.Err()
+}
+
+// Role is what other emulated services need to know about a role: STS
+// reads it to answer AssumeRole.
+type Role struct {
+	Name, Path, ARN, RoleID string
+	// TrustPolicy is the assume-role policy document as stored (JSON).
+	TrustPolicy string
+	// MaxSessionDuration is in seconds (3600–43200).
+	MaxSessionDuration int
+}
+
+// FindRole looks up a role of an account by name, ignoring case as IAM
+// does. ok is false when the account has no such role.
+func FindRole(ctx context.Context, db *state.DB, account, name string) (r Role, ok bool, err error) {
+	err = db.Read().QueryRowContext(ctx, `SELECT name, path, arn, role_id, trust_policy, max_session FROM iam_roles WHERE account = ? AND name_key = ?`,
+		account, strings.ToLower(name)).Scan(&r.Name, &r.Path, &r.ARN, &r.RoleID, &r.TrustPolicy, &r.MaxSessionDuration)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Role{}, false, nil
+	}
+	if err != nil {
+		return Role{}, false, err
+	}
+	return r, true, nil
 }
