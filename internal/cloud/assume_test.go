@@ -87,7 +87,7 @@ func TestEachPersonGetsTheirOwnAssumedRoleSession(t *testing.T) {
 				t.Errorf("%s acts as %q, want %q", user, got, want)
 			}
 		}
-		if _, _, err := b.For("us-east-1", user).CountRepositories(ctx); err != nil {
+		if _, _, err := b.For("us-east-1", user).CountRepositories(ctx, ""); err != nil {
 			t.Errorf("%s lists repositories: %v", user, err)
 		}
 		id, err := b.IdentityFor(ctx, user)
