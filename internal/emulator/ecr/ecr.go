@@ -245,18 +245,21 @@ func scanRepository(row rowScanner, acct, region string) (*repository, error) {
 	if err := row.Scan(&name, &created, &mut, &filters, &scan, &encType, &kmsKey); err != nil {
 		return nil, err
 	}
+	// Plain concatenation: DescribeRepositories builds a thousand of these per page.
 	rep := &repository{
-		RepositoryArn:              fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", region, acct, name),
+		RepositoryArn:              "arn:aws:ecr:" + region + ":" + acct + ":repository/" + name,
 		RegistryID:                 acct,
 		RepositoryName:             name,
-		RepositoryURI:              fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", acct, region, name),
+		RepositoryURI:              acct + ".dkr.ecr." + region + ".amazonaws.com/" + name,
 		CreatedAt:                  awsapi.Time(time.UnixMilli(created).UTC()),
 		ImageTagMutability:         mut,
 		ImageScanningConfiguration: scanningConfig{ScanOnPush: scan},
 		EncryptionConfiguration:    encryptionConfig{EncryptionType: encType, KmsKey: kmsKey},
 	}
-	if err := json.Unmarshal([]byte(filters), &rep.ImageTagMutabilityExclusionFilters); err != nil {
-		return nil, err
+	if filters != "[]" && filters != "" {
+		if err := json.Unmarshal([]byte(filters), &rep.ImageTagMutabilityExclusionFilters); err != nil {
+			return nil, err
+		}
 	}
 	if encType != awsrules.ECREncryptionAES256 && kmsKey == "" {
 		rep.EncryptionConfiguration.KmsKey = defaultKMSKey(acct, region)
