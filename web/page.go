@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/berthhq/berth/internal/cloud"
+	"github.com/berthhq/berth/web/form"
 	"github.com/berthhq/berth/web/view"
 )
 
@@ -121,4 +122,13 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// formStatus is the status of a re-rendered form: 422 when it has problems
+// (validation failures are answers, not errors), else 200.
+func formStatus(errs form.Errors) int {
+	if errs.Any() {
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusOK
 }

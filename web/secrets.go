@@ -441,10 +441,7 @@ func (s *Server) secretValuePost(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	m.Value, m.Errors = f, errs
-	status := http.StatusOK
-	if errs.Any() {
-		status = http.StatusUnprocessableEntity
-	}
+	status := formStatus(errs)
 	s.render(w, r, status, view.SecretNewValue(m))
 	return nil
 }
@@ -472,10 +469,7 @@ func (s *Server) renderSecretEdit(w http.ResponseWriter, r *http.Request, name s
 	}
 	m.KMSOptions, m.KMSProblem = s.secretKMSOptions(r, &f.KMSKey, &f.KMSKeyCustom)
 	m.Form = f
-	status := http.StatusOK
-	if errs.Any() {
-		status = http.StatusUnprocessableEntity
-	}
+	status := formStatus(errs)
 	s.render(w, r, status, view.SecretEdit(m))
 	return nil
 }
@@ -587,10 +581,7 @@ func (s *Server) renderSecretDelete(w http.ResponseWriter, r *http.Request, name
 		Page: s.page(w, r, "Delete "+name, view.SectionSecrets, append(secretCrumbs(name), view.Crumb{Label: "Delete"})...),
 		Name: name, Form: f, Errors: errs, DayOptions: deleteDayOptions(time.Now()),
 	}
-	status := http.StatusOK
-	if errs.Any() {
-		status = http.StatusUnprocessableEntity
-	}
+	status := formStatus(errs)
 	s.render(w, r, status, view.SecretDelete(m))
 }
 

@@ -67,10 +67,7 @@ func (s *Server) secretWizardPage(w http.ResponseWriter, r *http.Request, d *sec
 // renderSecretStep renders a step's page; problems make it a 422.
 func (s *Server) renderSecretStep(w http.ResponseWriter, r *http.Request, m view.SecretWizardPage) {
 	noStore(w)
-	status := http.StatusOK
-	if m.Errors.Any() {
-		status = http.StatusUnprocessableEntity
-	}
+	status := formStatus(m.Errors)
 	switch m.Step {
 	case 1:
 		m.KMSOptions, m.KMSProblem = s.secretKMSOptions(r, &m.Value.KMSKey, &m.Value.KMSKeyCustom)
