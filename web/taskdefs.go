@@ -100,11 +100,8 @@ func (s *Server) taskDefFamilies(w http.ResponseWriter, r *http.Request) error {
 
 // taskDefFamily lists a family's revisions newest first, one status at a time.
 func (s *Server) taskDefFamily(w http.ResponseWriter, r *http.Request) error {
-	family := chi.URLParam(r, "family")
-	if !awsrules.ValidECSName(family) {
-		return notFound("There is no task definition family named " + family + ".")
-	}
-	if err := s.familyInScope(r, family); err != nil {
+	family, err := s.familyParam(r)
+	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
@@ -172,6 +169,16 @@ func taskDefTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
+// familyParam reads {family} from the path; a family outside the person's
+// scope is a 404 like a missing one.
+func (s *Server) familyParam(r *http.Request) (string, error) {
+	family := chi.URLParam(r, "family")
+	if !awsrules.ValidECSName(family) {
+		return "", notFound("There is no task definition family named " + family + ".")
+	}
+	return family, s.familyInScope(r, family)
+}
+
 // taskDefRef reads {family} and {revision} from the path; a family outside
 // the person's scope is a 404.
 func (s *Server) taskDefRef(r *http.Request) (family string, revision int, err error) {
@@ -196,11 +203,8 @@ func (s *Server) describeTaskDef(r *http.Request, id string) (*cloud.TaskDefRevi
 
 // taskDefLatest redirects to a family's latest ACTIVE revision.
 func (s *Server) taskDefLatest(w http.ResponseWriter, r *http.Request) error {
-	family := chi.URLParam(r, "family")
-	if !awsrules.ValidECSName(family) {
-		return notFound("There is no task definition family named " + family + ".")
-	}
-	if err := s.familyInScope(r, family); err != nil {
+	family, err := s.familyParam(r)
+	if err != nil {
 		return err
 	}
 	td, err := s.clients(r).DescribeTaskDef(r.Context(), family)
@@ -461,11 +465,8 @@ func (s *Server) taskDefDeregister(w http.ResponseWriter, r *http.Request) error
 
 // taskDefDelete asks, then deletes up to ten INACTIVE revisions of a family.
 func (s *Server) taskDefDelete(w http.ResponseWriter, r *http.Request) error {
-	family := chi.URLParam(r, "family")
-	if !awsrules.ValidECSName(family) {
-		return notFound("There is no task definition family named " + family + ".")
-	}
-	if err := s.familyInScope(r, family); err != nil {
+	family, err := s.familyParam(r)
+	if err != nil {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {
@@ -544,11 +545,8 @@ func (s *Server) taskDefDelete(w http.ResponseWriter, r *http.Request) error {
 
 // taskDefDiff compares two revisions of a family.
 func (s *Server) taskDefDiff(w http.ResponseWriter, r *http.Request) error {
-	family := chi.URLParam(r, "family")
-	if !awsrules.ValidECSName(family) {
-		return notFound("There is no task definition family named " + family + ".")
-	}
-	if err := s.familyInScope(r, family); err != nil {
+	family, err := s.familyParam(r)
+	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
