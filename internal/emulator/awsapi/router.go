@@ -152,7 +152,14 @@ func (r *Router) serveJSON(w http.ResponseWriter, req *http.Request, c *Context,
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	if out == nil {
+	switch raw := out.(type) {
+	case RawJSON:
+		w.Write(raw)
+		return
+	case *RawJSON:
+		w.Write(*raw)
+		return
+	case nil:
 		out = struct{}{}
 	}
 	b, err := json.Marshal(out)
