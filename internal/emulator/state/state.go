@@ -36,6 +36,21 @@ type DB struct {
 	// fields are guarded by mu.
 	w      *sql.Conn
 	wstmts map[string]*sql.Stmt
+
+	memos sync.Map // any -> what Memo's create made
+}
+
+// Memo returns the value kept for key (any comparable value, typically an
+// unexported type of the caller's package), made by create on first use.
+// It lives as long as the database, so it suits caches of facts that never
+// change once committed; a process that runs several databases (tests)
+// gets one per database. The value must be safe for concurrent use.
+func (d *DB) Memo(key any, create func() any) any {
+	if v, ok := d.memos.Load(key); ok {
+		return v
+	}
+	v, _ := d.memos.LoadOrStore(key, create())
+	return v
 }
 
 // maxCachedStmts bounds the cache for services that build queries from
