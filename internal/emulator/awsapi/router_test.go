@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 type echoIn struct {
@@ -201,5 +203,17 @@ func TestRawJSONIsWrittenAsIs(t *testing.T) {
 	}
 	if w := post(t, r, "Svc_1.Plain", `{}`, ""); w.Code != 200 || w.Body.String() != `{"n":2}` {
 		t.Errorf("Plain: %d %q", w.Code, w.Body)
+	}
+}
+
+func TestRequestIDsAreVersion4UUIDs(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := newRequestID()
+		u, err := uuid.Parse(id)
+		if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || seen[id] {
+			t.Fatalf("request id %q: %v, version %d, variant %v, repeated %v", id, err, u.Version(), u.Variant(), seen[id])
+		}
+		seen[id] = true
 	}
 }
