@@ -106,6 +106,12 @@ func DecodeToken(token string) (key string, ok bool) {
 	return string(b[6:]), true
 }
 
+// RawJSON is an operation's output that is already its response body. The
+// router writes it as it is: json.Marshal would re-validate the bytes, which
+// for a large answer built from stored documents costs as much as encoding
+// it did. Only put JSON that encoding/json produced in it.
+type RawJSON []byte
+
 // Decode unmarshals a JSON request body. An empty body is an empty input.
 func Decode(body []byte, v any) error {
 	if len(body) == 0 {

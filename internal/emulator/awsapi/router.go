@@ -2,11 +2,13 @@ package awsapi
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -92,7 +94,7 @@ func (r *Router) AddQuery(s *QueryService) { r.query[s.Name] = s }
 const maxBody = 16 << 20
 
 func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	reqID := uuid.NewString()
+	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
 	auth := req.Header.Get("Authorization")
 	token := req.Header.Get("X-Amz-Security-Token")
@@ -152,7 +154,14 @@ func (r *Router) serveJSON(w http.ResponseWriter, req *http.Request, c *Context,
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	if out == nil {
+	switch raw := out.(type) {
+	case RawJSON:
+		w.Write(raw)
+		return
+	case *RawJSON:
+		w.Write(*raw)
+		return
+	case nil:
 		out = struct{}{}
 	}
 	b, err := json.Marshal(out)
@@ -262,6 +271,18 @@ func writeQueryError(w http.ResponseWriter, xmlns, reqID string, e *Error) {
 	w.WriteHeader(e.Status)
 	w.Write([]byte(xml.Header))
 	w.Write(b)
+}
+
+// newRequestID makes a version 4 UUID from the runtime's per-thread
+// generator. Request ids need to be unique, not secret, and uuid.NewString
+// reads crypto/rand (a system call) for each one.
+func newRequestID() string {
+	var b uuid.UUID
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return b.String()
 }
 
 // credentialScope reads region and signing name from a SigV4 Authorization

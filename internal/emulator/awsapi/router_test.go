@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 type echoIn struct {
@@ -183,5 +185,35 @@ func TestContextCarriesAccessKeyAndToken(t *testing.T) {
 	r.ServeHTTP(httptest.NewRecorder(), req)
 	if got.AccessKeyID != "" {
 		t.Fatalf("unsigned request has access key %q", got.AccessKeyID)
+	}
+}
+
+func TestRawJSONIsWrittenAsIs(t *testing.T) {
+	r := NewRouter("123456789012", nil)
+	r.AddJSON(&JSONService{TargetPrefix: "Svc_1", Ops: map[string]JSONOp{
+		"Raw": Op(func(*Context, *echoIn) (*RawJSON, error) {
+			b := RawJSON(`{"items":[{"a":1}, {"b":"x"}]}`)
+			return &b, nil
+		}),
+		"Plain": func(*Context, []byte) (any, error) { return RawJSON(`{"n":2}`), nil },
+	}})
+	if w := post(t, r, "Svc_1.Raw", `{}`, ""); w.Code != 200 || w.Body.String() != `{"items":[{"a":1}, {"b":"x"}]}` ||
+		w.Header().Get("Content-Type") != "application/x-amz-json-1.1" {
+		t.Errorf("Raw: %d %q %q", w.Code, w.Header().Get("Content-Type"), w.Body)
+	}
+	if w := post(t, r, "Svc_1.Plain", `{}`, ""); w.Code != 200 || w.Body.String() != `{"n":2}` {
+		t.Errorf("Plain: %d %q", w.Code, w.Body)
+	}
+}
+
+func TestRequestIDsAreVersion4UUIDs(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := newRequestID()
+		u, err := uuid.Parse(id)
+		if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || seen[id] {
+			t.Fatalf("request id %q: %v, version %d, variant %v, repeated %v", id, err, u.Version(), u.Variant(), seen[id])
+		}
+		seen[id] = true
 	}
 }

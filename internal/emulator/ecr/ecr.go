@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -245,26 +246,37 @@ func scanRepository(row rowScanner, acct, region string) (*repository, error) {
 	if err := row.Scan(&name, &created, &mut, &filters, &scan, &encType, &kmsKey); err != nil {
 		return nil, err
 	}
-	// Plain concatenation: DescribeRepositories builds a thousand of these per page.
-	rep := &repository{
-		RepositoryArn:              "arn:aws:ecr:" + region + ":" + acct + ":repository/" + name,
-		RegistryID:                 acct,
-		RepositoryName:             name,
-		RepositoryURI:              acct + ".dkr.ecr." + region + ".amazonaws.com/" + name,
-		CreatedAt:                  awsapi.Time(time.UnixMilli(created).UTC()),
-		ImageTagMutability:         mut,
-		ImageScanningConfiguration: scanningConfig{ScanOnPush: scan},
-		EncryptionConfiguration:    encryptionConfig{EncryptionType: encType, KmsKey: kmsKey},
-	}
+	var excl []exclusionFilter
 	if filters != "[]" && filters != "" {
-		if err := json.Unmarshal([]byte(filters), &rep.ImageTagMutabilityExclusionFilters); err != nil {
+		if err := json.Unmarshal([]byte(filters), &excl); err != nil {
 			return nil, err
 		}
 	}
-	if encType != awsrules.ECREncryptionAES256 && kmsKey == "" {
-		rep.EncryptionConfiguration.KmsKey = defaultKMSKey(acct, region)
+	return newRepository(acct, region, name, created, mut, excl, scan, encryptionConfig{EncryptionType: encType, KmsKey: kmsKey}), nil
+}
+
+// newRepository is the repository object ECR answers with, from what is
+// stored about it.
+func newRepository(acct, region, name string, createdMs int64, mut string, excl []exclusionFilter, scan bool, enc encryptionConfig) *repository {
+	if len(excl) == 0 {
+		excl = nil
 	}
-	return rep, nil
+	if enc.EncryptionType != awsrules.ECREncryptionAES256 && enc.KmsKey == "" {
+		enc.KmsKey = defaultKMSKey(acct, region)
+	}
+	// Plain concatenation: a data dir upgraded from before the doc column
+	// builds a thousand of these on its first DescribeRepositories page.
+	return &repository{
+		RepositoryArn:                      "arn:aws:ecr:" + region + ":" + acct + ":repository/" + name,
+		RegistryID:                         acct,
+		RepositoryName:                     name,
+		RepositoryURI:                      acct + ".dkr.ecr." + region + ".amazonaws.com/" + name,
+		CreatedAt:                          awsapi.Time(time.UnixMilli(createdMs).UTC()),
+		ImageTagMutability:                 mut,
+		ImageTagMutabilityExclusionFilters: excl,
+		ImageScanningConfiguration:         scanningConfig{ScanOnPush: scan},
+		EncryptionConfiguration:            enc,
+	}
 }
 
 // defaultKMSKey is the key reference for KMS encryption without a kmsKey:
@@ -280,6 +292,21 @@ func getRepository(q querier, r Repo) (*repository, error) {
 		return nil, repoNotFound(r)
 	}
 	return rep, err
+}
+
+// refreshDoc rewrites a repository's stored document from its columns,
+// after a change to what the document shows.
+func refreshDoc(tx *state.Tx, r Repo) error {
+	rep, err := getRepository(tx, r)
+	if err != nil {
+		return err
+	}
+	doc, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`UPDATE ecr_repositories SET doc=? WHERE account=? AND region=? AND name=?`, string(doc), r.Account, r.Region, r.Name)
+	return err
 }
 
 // ---- repositories ----
@@ -348,19 +375,23 @@ func (s *service) createRepository(c *awsapi.Context, in *createRepositoryInput)
 	}
 	filtersJSON, _ := json.Marshal(filters)
 	tagsJSON, _ := json.Marshal(tags)
-	var rep *repository
+	created := time.Now().UnixMilli()
+	rep := newRepository(r.Account, r.Region, r.Name, created, mut, filters, scan, enc)
+	doc, err := json.Marshal(rep)
+	if err != nil {
+		return nil, err
+	}
 	err = s.db.Write(c, func(tx *state.Tx) error {
-		res, err := tx.Exec(`INSERT INTO ecr_repositories (account, region, name, created_at, tag_mutability, exclusion_filters, scan_on_push, encryption_type, kms_key, tags)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			r.Account, r.Region, r.Name, time.Now().UnixMilli(), mut, string(filtersJSON), scan, enc.EncryptionType, enc.KmsKey, string(tagsJSON))
+		res, err := tx.Exec(`INSERT INTO ecr_repositories (account, region, name, created_at, tag_mutability, exclusion_filters, scan_on_push, encryption_type, kms_key, tags, doc)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			r.Account, r.Region, r.Name, created, mut, string(filtersJSON), scan, enc.EncryptionType, enc.KmsKey, string(tagsJSON), string(doc))
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return awsapi.Errorf("RepositoryAlreadyExistsException", "The repository with name '%s' already exists in the registry with id '%s'", r.Name, r.Account)
 		}
-		rep, err = getRepository(tx, r)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -375,12 +406,10 @@ type describeRepositoriesInput struct {
 	MaxResults      *int32   `json:"maxResults"`
 }
 
-type describeRepositoriesOutput struct {
-	Repositories []*repository `json:"repositories"`
-	NextToken    string        `json:"nextToken,omitempty"`
-}
-
-func (s *service) describeRepositories(c *awsapi.Context, in *describeRepositoriesInput) (*describeRepositoriesOutput, error) {
+// describeRepositories answers with the documents stored for each
+// repository, spliced into the response as they are: reading one column per
+// row and not re-encoding it is what makes a page of 1,000 cheap.
+func (s *service) describeRepositories(c *awsapi.Context, in *describeRepositoriesInput) (*awsapi.RawJSON, error) {
 	acct, err := registry(c, in.RegistryID)
 	if err != nil {
 		return nil, err
@@ -394,76 +423,154 @@ func (s *service) describeRepositories(c *awsapi.Context, in *describeRepositori
 		return nil, err
 	}
 	q := readQuerier{c, s.db.Read()}
-	out := &describeRepositoriesOutput{Repositories: []*repository{}}
 	if len(in.RepositoryNames) > 0 {
-		if len(in.RepositoryNames) > 100 {
-			return nil, invalidParam("repositoryNames", "must have length less than or equal to 100")
-		}
-		args := []any{acct, c.Region}
-		for _, n := range in.RepositoryNames {
-			if err := checkRepositoryName(n); err != nil {
-				return nil, err
-			}
-			args = append(args, n)
-		}
-		rows, err := q.Query(`SELECT `+repoColumns+` FROM ecr_repositories WHERE account=? AND region=? AND name IN (?`+
-			strings.Repeat(",?", len(in.RepositoryNames)-1)+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		found := map[string]*repository{}
-		for rows.Next() {
-			rep, err := scanRepository(rows, acct, c.Region)
-			if err != nil {
-				return nil, err
-			}
-			found[rep.RepositoryName] = rep
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		for _, n := range in.RepositoryNames {
-			rep := found[n]
-			if rep == nil {
-				return nil, repoNotFound(Repo{Account: acct, Region: c.Region, Name: n})
-			}
-			if !containsRepo(out.Repositories, n) {
-				out.Repositories = append(out.Repositories, rep)
-			}
-		}
-		return out, nil
+		return s.describeNamed(q, acct, c.Region, in.RepositoryNames)
 	}
-	rows, err := q.Query(`SELECT `+repoColumns+` FROM ecr_repositories WHERE account=? AND region=? AND name > ? ORDER BY name LIMIT ?`,
-		acct, c.Region, after, limit+1)
+	// SQLite joins the page's documents itself: one row through the driver
+	// instead of a thousand. The subquery walks the primary key, so the
+	// documents arrive in name order; group_concat(… ORDER BY name) would
+	// sort them again into a temporary b-tree, which cost more than the
+	// rest of the query (TestDescribeRepositories checks the order).
+	var n, missing int
+	var last, docs string
+	err = q.QueryRow(`SELECT count(*), coalesce(max(name), ''), count(*) - count(doc), coalesce(group_concat(doc, ','), '')
+		FROM (SELECT name, doc FROM ecr_repositories WHERE account=? AND region=? AND name > ? ORDER BY name LIMIT ?)`,
+		acct, c.Region, after, limit).Scan(&n, &last, &missing, &docs)
+	if err != nil {
+		return nil, err
+	}
+	if missing > 0 {
+		return s.describeRows(q, acct, c.Region, after, limit)
+	}
+	out := make([]byte, 0, len(docs)+128)
+	out = append(out, `{"repositories":[`...)
+	out = append(out, docs...)
+	out = append(out, ']')
+	if n == limit {
+		var one int
+		err := q.QueryRow(`SELECT 1 FROM ecr_repositories WHERE account=? AND region=? AND name > ? LIMIT 1`, acct, c.Region, last).Scan(&one)
+		switch {
+		case err == nil:
+			out = append(out, `,"nextToken":`...)
+			out = strconv.AppendQuote(out, awsapi.EncodeToken(last))
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, err
+		}
+	}
+	out = append(out, '}')
+	return (*awsapi.RawJSON)(&out), nil
+}
+
+// describeRows is a page read row by row, for a page with repositories that
+// have no stored document yet.
+func (s *service) describeRows(q querier, acct, region, after string, limit int) (*awsapi.RawJSON, error) {
+	rows, err := q.Query(`SELECT name, doc FROM ecr_repositories WHERE account=? AND region=? AND name > ? ORDER BY name LIMIT ?`,
+		acct, region, after, limit+1)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	out := []byte(`{"repositories":[`)
+	var name, last string
+	var doc sql.RawBytes
+	n := 0
 	for rows.Next() {
-		rep, err := scanRepository(rows, acct, c.Region)
-		if err != nil {
+		if n == limit {
+			// The extra row only says that there is a next page.
+			out = append(out, `],"nextToken":`...)
+			out = strconv.AppendQuote(out, awsapi.EncodeToken(last))
+			out = append(out, '}')
+			return (*awsapi.RawJSON)(&out), rows.Close()
+		}
+		if err := rows.Scan(&name, &doc); err != nil {
 			return nil, err
 		}
-		out.Repositories = append(out.Repositories, rep)
+		if n > 0 {
+			out = append(out, ',')
+		}
+		if out, err = s.appendRepoDoc(out, q, Repo{Account: acct, Region: region, Name: name}, doc); err != nil {
+			return nil, err
+		}
+		last = name
+		n++
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(out.Repositories) > limit {
-		out.Repositories = out.Repositories[:limit]
-		out.NextToken = awsapi.EncodeToken(out.Repositories[limit-1].RepositoryName)
-	}
-	return out, nil
+	out = append(out, "]}"...)
+	return (*awsapi.RawJSON)(&out), nil
 }
 
-func containsRepo(list []*repository, name string) bool {
-	for _, r := range list {
-		if r.RepositoryName == name {
-			return true
+// appendRepoDoc appends a repository's stored document, or builds it from
+// the row's columns when it has none (a row written by a version of the
+// emulator from before the doc column, or one whose settings it changed).
+func (s *service) appendRepoDoc(out []byte, q querier, r Repo, doc []byte) ([]byte, error) {
+	if doc != nil {
+		return append(out, doc...), nil
+	}
+	rep, err := getRepository(q, r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, b...), nil
+}
+
+// describeNamed answers DescribeRepositories for a list of names: in the
+// order asked, each once, and RepositoryNotFoundException for the first
+// that does not exist.
+func (s *service) describeNamed(q querier, acct, region string, names []string) (*awsapi.RawJSON, error) {
+	if len(names) > 100 {
+		return nil, invalidParam("repositoryNames", "must have length less than or equal to 100")
+	}
+	args := []any{acct, region}
+	for _, n := range names {
+		if err := checkRepositoryName(n); err != nil {
+			return nil, err
+		}
+		args = append(args, n)
+	}
+	rows, err := q.Query(`SELECT name, doc FROM ecr_repositories WHERE account=? AND region=? AND name IN (?`+
+		strings.Repeat(",?", len(names)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	found := map[string][]byte{}
+	for rows.Next() {
+		var name string
+		var doc []byte
+		if err := rows.Scan(&name, &doc); err != nil {
+			return nil, err
+		}
+		if found[name], err = s.appendRepoDoc(nil, q, Repo{Account: acct, Region: region, Name: name}, doc); err != nil {
+			return nil, err
 		}
 	}
-	return false
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []byte(`{"repositories":[`)
+	done := map[string]bool{}
+	for _, n := range names {
+		doc := found[n]
+		if doc == nil {
+			return nil, repoNotFound(Repo{Account: acct, Region: region, Name: n})
+		}
+		if done[n] {
+			continue
+		}
+		if len(done) > 0 {
+			out = append(out, ',')
+		}
+		done[n] = true
+		out = append(out, doc...)
+	}
+	out = append(out, "]}"...)
+	return (*awsapi.RawJSON)(&out), nil
 }
 
 type deleteRepositoryInput struct {
@@ -544,7 +651,10 @@ func (s *service) putImageTagMutability(c *awsapi.Context, in *putImageTagMutabi
 	err = s.updateRepository(c, r, func(tx *state.Tx) error {
 		_, err := tx.Exec(`UPDATE ecr_repositories SET tag_mutability=?, exclusion_filters=? WHERE account=? AND region=? AND name=?`,
 			in.ImageTagMutability, string(fj), r.Account, r.Region, r.Name)
-		return err
+		if err != nil {
+			return err
+		}
+		return refreshDoc(tx, r)
 	})
 	if err != nil {
 		return nil, err
@@ -576,7 +686,10 @@ func (s *service) putImageScanningConfiguration(c *awsapi.Context, in *putImageS
 	scan := in.ImageScanningConfiguration.ScanOnPush
 	err = s.updateRepository(c, r, func(tx *state.Tx) error {
 		_, err := tx.Exec(`UPDATE ecr_repositories SET scan_on_push=? WHERE account=? AND region=? AND name=?`, scan, r.Account, r.Region, r.Name)
-		return err
+		if err != nil {
+			return err
+		}
+		return refreshDoc(tx, r)
 	})
 	if err != nil {
 		return nil, err

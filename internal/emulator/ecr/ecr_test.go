@@ -217,6 +217,18 @@ func TestDescribeRepositories(t *testing.T) {
 	if err != nil || len(out.Repositories) != 5 || out.NextToken != nil {
 		t.Fatalf("describe all = %d repositories, token %v, err %v", len(out.Repositories), out.NextToken, err)
 	}
+	names = names[:0]
+	for _, r := range out.Repositories {
+		names = append(names, aws.ToString(r.RepositoryName))
+	}
+	if got := strings.Join(names, ","); got != "a-repo,b-repo,c-repo,d-repo,e-repo" {
+		t.Errorf("names in one page = %s", got)
+	}
+	// A page that ends exactly at the last repository has no next token.
+	out, err = c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{MaxResults: aws.Int32(5)})
+	if err != nil || len(out.Repositories) != 5 || out.NextToken != nil {
+		t.Fatalf("page of exactly 5 = %d repositories, token %v, err %v", len(out.Repositories), out.NextToken, err)
+	}
 	out, err = c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"d-repo", "a-repo"}})
 	if err != nil || len(out.Repositories) != 2 || aws.ToString(out.Repositories[0].RepositoryName) != "d-repo" {
 		t.Fatalf("describe by names = %+v, %v", out, err)

@@ -28,6 +28,9 @@ var schema = []string{
 		policy TEXT,
 		lifecycle_policy TEXT,
 		tags TEXT NOT NULL DEFAULT '[]',
+		-- The repository object as DescribeRepositories returns it. NULL
+		-- means "build it from the columns": see migrateRepositoryDocs.
+		doc TEXT,
 		PRIMARY KEY (account, region, name)
 	) WITHOUT ROWID`,
 	`CREATE TABLE IF NOT EXISTS ecr_images (
@@ -115,7 +118,61 @@ func NewImages(db *state.DB) (*Images, error) {
 	if err := db.Migrate(schema...); err != nil {
 		return nil, err
 	}
+	if err := migrateRepositoryDocs(db); err != nil {
+		return nil, err
+	}
 	return &Images{db: db}, nil
+}
+
+// migrateRepositoryDocs brings a data dir from before the doc column up to
+// date: it adds the column and fills it for every repository without one.
+// The trigger clears a document whenever a setting it shows changes without
+// the document being rewritten in the same statement, so that even a
+// repository changed by an older emulator on this data dir is described
+// from its columns rather than from a stale document.
+func migrateRepositoryDocs(db *state.DB) error {
+	return db.Write(context.Background(), func(tx *state.Tx) error {
+		var n int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM pragma_table_info('ecr_repositories') WHERE name='doc'`).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			if _, err := tx.Exec(`ALTER TABLE ecr_repositories ADD COLUMN doc TEXT`); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(`CREATE TRIGGER IF NOT EXISTS ecr_repositories_doc_stale
+			AFTER UPDATE OF name, created_at, tag_mutability, exclusion_filters, scan_on_push, encryption_type, kms_key ON ecr_repositories
+			FOR EACH ROW WHEN NEW.doc IS OLD.doc
+			BEGIN
+				UPDATE ecr_repositories SET doc = NULL WHERE account = NEW.account AND region = NEW.region AND name = NEW.name;
+			END`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(`SELECT account, region, name FROM ecr_repositories WHERE doc IS NULL`)
+		if err != nil {
+			return err
+		}
+		var stale []Repo
+		for rows.Next() {
+			var r Repo
+			if err := rows.Scan(&r.Account, &r.Region, &r.Name); err != nil {
+				rows.Close()
+				return err
+			}
+			stale = append(stale, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range stale {
+			if err := refreshDoc(tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // RepositoryExists reports whether the repository exists.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,22 +51,9 @@ func decodeObject(b []byte) (map[string]any, error) {
 	return m, nil
 }
 
-func stripNulls(m map[string]any) {
-	for k, v := range m {
-		if v == nil {
-			delete(m, k)
-		}
-	}
-}
-
 func timeJSON(t time.Time) json.RawMessage {
 	b, _ := awsapi.Time(t).MarshalJSON()
 	return b
-}
-
-type registerOut struct {
-	TaskDefinition json.RawMessage `json:"taskDefinition"`
-	Tags           []tag           `json:"tags,omitempty"`
 }
 
 func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, error) {
@@ -76,8 +64,10 @@ func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, e
 	if err := awsapi.Decode(body, in); err != nil {
 		return nil, err
 	}
-	doc, err := decodeObject(body)
-	if err != nil {
+	// Decode succeeded, so body is valid JSON; doc keeps its members as
+	// sent, which is how fields this emulator does not know round-trip.
+	doc, ok := decodeRawObject(body)
+	if !ok {
 		return nil, awsapi.NewError("SerializationException", "Start of structure or map found where not expected.")
 	}
 	view := in.Rules()
@@ -90,41 +80,40 @@ func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, e
 	fillTaskDefinition(doc, in, view)
 	family := view.Family
 	tagsJSON, _ := json.Marshal(nonNilTags(in.Tags))
-
-	var out []byte
 	now := time.Now()
-	err = s.db.Write(c, func(tx *state.Tx) error {
-		var last int
-		err := tx.QueryRow(`SELECT last_revision FROM ecs_task_families WHERE account=? AND region=? AND family=?`,
-			c.Account, c.Region, family).Scan(&last)
-		switch {
-		case isNoRows(err):
-			_, err = tx.Exec(`INSERT INTO ecs_task_families (account, region, family, last_revision, active) VALUES (?, ?, ?, 1, 1)`,
-				c.Account, c.Region, family)
-		case err == nil:
-			_, err = tx.Exec(`UPDATE ecs_task_families SET last_revision = last_revision + 1, active = active + 1
-				WHERE account=? AND region=? AND family=?`, c.Account, c.Region, family)
-		}
+	doc["registeredAt"] = timeJSON(now)
+	doc["registeredBy"] = jsonString(c.GlobalARN("iam", "root"))
+
+	var td []byte
+	err := s.db.Write(c, func(tx *state.Tx) error {
+		// last_revision only goes up, so a deleted revision's number is
+		// never given again.
+		var rev int
+		err := tx.QueryRow(`INSERT INTO ecs_task_families (account, region, family, last_revision, active) VALUES (?, ?, ?, 1, 1)
+			ON CONFLICT (account, region, family) DO UPDATE SET last_revision = last_revision + 1, active = active + 1
+			RETURNING last_revision`, c.Account, c.Region, family).Scan(&rev)
 		if err != nil {
 			return err
 		}
-		rev := last + 1
-		doc["revision"] = rev
-		doc["taskDefinitionArn"] = tdARN(c, family, rev)
-		doc["registeredAt"] = timeJSON(now)
-		doc["registeredBy"] = c.GlobalARN("iam", "root")
-		out, err = json.Marshal(doc)
-		if err != nil {
-			return err
-		}
+		doc["revision"] = json.RawMessage(strconv.Itoa(rev))
+		doc["taskDefinitionArn"] = jsonString(tdARN(c, family, rev))
+		td = encodeRawObject(doc)
 		_, err = tx.Exec(`INSERT INTO ecs_task_definitions (account, region, family, revision, status, doc, tags) VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?)`,
-			c.Account, c.Region, family, rev, string(out), string(tagsJSON))
+			c.Account, c.Region, family, rev, string(td), string(tagsJSON))
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &registerOut{TaskDefinition: out, Tags: in.Tags}, nil
+	out := make([]byte, 0, len(td)+len(tagsJSON)+32)
+	out = append(out, `{"taskDefinition":`...)
+	out = append(out, td...)
+	if len(in.Tags) > 0 {
+		out = append(out, `,"tags":`...)
+		out = append(out, tagsJSON...)
+	}
+	out = append(out, '}')
+	return awsapi.RawJSON(out), nil
 }
 
 func nonNilTags(t []tag) []tag {
@@ -134,77 +123,129 @@ func nonNilTags(t []tag) []tag {
 	return t
 }
 
+// rawObject is a JSON object whose members stay as written until the
+// emulator needs to look inside one: registering decodes and re-encodes
+// only the parts that ECS fills in, not the whole document.
+type rawObject map[string]json.RawMessage
+
+// decodeRawObject reads a JSON object; ok is false for anything else.
+func decodeRawObject(b []byte) (rawObject, bool) {
+	var m rawObject
+	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+		return nil, false
+	}
+	return m, true
+}
+
+func (m rawObject) stripNulls() {
+	for k, v := range m {
+		if string(v) == "null" {
+			delete(m, k)
+		}
+	}
+}
+
+// setDefault sets k to v unless the object has it.
+func (m rawObject) setDefault(k string, v json.RawMessage) {
+	if _, ok := m[k]; !ok {
+		m[k] = v
+	}
+}
+
+// encodeRawObject writes the object with its keys sorted, as json.Marshal
+// does for a map. Its values are valid JSON already (the request body
+// passed json.Unmarshal, or the emulator encoded them), so they are not
+// re-validated.
+func encodeRawObject(m rawObject) []byte {
+	keys := make([]string, 0, len(m))
+	n := 2
+	for k, v := range m {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 4
+	}
+	slices.Sort(keys)
+	out := make([]byte, 0, n)
+	out = append(out, '{')
+	for i, k := range keys {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendJSONString(out, k)
+		out = append(out, ':')
+		out = append(out, m[k]...)
+	}
+	return append(out, '}')
+}
+
+func encodeRawArray(items []json.RawMessage) json.RawMessage {
+	out := []byte{'['}
+	for i, v := range items {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, v...)
+	}
+	return append(out, ']')
+}
+
+// appendJSONString quotes s as encoding/json does; plain strings (the
+// usual case: keys, ARNs, enum values) are copied without its machinery.
+func appendJSONString(out []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			return append(out, b...)
+		}
+	}
+	out = append(out, '"')
+	out = append(out, s...)
+	return append(out, '"')
+}
+
+func jsonString(s string) json.RawMessage { return appendJSONString(nil, s) }
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only called with values that always encode
+	}
+	return b
+}
+
+var (
+	rawEmptyArray = json.RawMessage("[]")
+	rawTrue       = json.RawMessage("true")
+	rawZero       = json.RawMessage("0")
+)
+
 // fillTaskDefinition turns the request document into the task definition
 // ECS returns: defaults filled in, cpu and memory as plain numbers, and the
 // derived compatibilities and required attributes.
-func fillTaskDefinition(doc map[string]any, in *awsrules.ECSTaskDefinitionInput, view awsrules.ECSTaskDefinition) {
+func fillTaskDefinition(doc rawObject, in *awsrules.ECSTaskDefinitionInput, view awsrules.ECSTaskDefinition) {
 	delete(doc, "tags")
-	stripNulls(doc)
+	doc.stripNulls()
 	mode := awsrules.EffectiveNetworkMode(view)
-	doc["networkMode"] = mode
+	doc["networkMode"] = jsonString(mode)
 	if in.CPU != nil {
 		n, _ := awsrules.ParseTaskCPU(*in.CPU)
-		doc["cpu"] = strconv.Itoa(n)
+		doc["cpu"] = jsonString(strconv.Itoa(n))
 	}
 	if in.Memory != nil {
 		n, _ := awsrules.ParseTaskMemory(*in.Memory)
-		doc["memory"] = strconv.Itoa(n)
+		doc["memory"] = jsonString(strconv.Itoa(n))
 	}
-	for _, k := range []string{"volumes", "placementConstraints"} {
-		if _, ok := doc[k]; !ok {
-			doc[k] = []any{}
-		}
-	}
-	doc["status"] = "ACTIVE"
-	containers, _ := doc["containerDefinitions"].([]any)
-	for _, raw := range containers {
-		cd, ok := raw.(map[string]any)
-		if !ok {
-			continue
-		}
-		stripNulls(cd)
-		if _, ok := cd["essential"]; !ok {
-			cd["essential"] = true
-		}
-		if _, ok := cd["cpu"]; !ok {
-			cd["cpu"] = 0
-		}
-		for _, k := range []string{"portMappings", "environment", "mountPoints", "volumesFrom", "systemControls"} {
-			if _, ok := cd[k]; !ok {
-				cd[k] = []any{}
+	doc.setDefault("volumes", rawEmptyArray)
+	doc.setDefault("placementConstraints", rawEmptyArray)
+	doc["status"] = jsonString("ACTIVE")
+	var containers []json.RawMessage
+	if json.Unmarshal(doc["containerDefinitions"], &containers) == nil && containers != nil {
+		for i, raw := range containers {
+			if cd, ok := decodeRawObject(raw); ok {
+				fillContainer(cd, mode)
+				containers[i] = encodeRawObject(cd)
 			}
 		}
-		pms, _ := cd["portMappings"].([]any)
-		for _, rp := range pms {
-			pm, ok := rp.(map[string]any)
-			if !ok {
-				continue
-			}
-			stripNulls(pm)
-			if _, ok := pm["protocol"]; !ok {
-				pm["protocol"] = "tcp"
-			}
-			cp, hasCP := pm["containerPort"]
-			if _, ok := pm["hostPort"]; !ok && hasCP {
-				if mode == awsrules.NetworkModeAwsvpc || mode == awsrules.NetworkModeHost {
-					pm["hostPort"] = cp
-				} else {
-					pm["hostPort"] = 0
-				}
-			}
-		}
-		if hc, ok := cd["healthCheck"].(map[string]any); ok {
-			stripNulls(hc)
-			for k, v := range map[string]int{
-				"interval": awsrules.HealthCheckDefaultInterval,
-				"timeout":  awsrules.HealthCheckDefaultTimeout,
-				"retries":  awsrules.HealthCheckDefaultRetries,
-			} {
-				if _, ok := hc[k]; !ok {
-					hc[k] = v
-				}
-			}
-		}
+		doc["containerDefinitions"] = encodeRawArray(containers)
 	}
 
 	compat := []string{awsrules.CompatibilityEC2}
@@ -214,8 +255,45 @@ func fillTaskDefinition(doc map[string]any, in *awsrules.ECSTaskDefinitionInput,
 	case mode != awsrules.NetworkModeAwsvpc:
 		compat = []string{awsrules.CompatibilityExternal, awsrules.CompatibilityEC2}
 	}
-	doc["compatibilities"] = compat
-	doc["requiresAttributes"] = requiresAttributes(in, mode)
+	doc["compatibilities"] = mustJSON(compat)
+	doc["requiresAttributes"] = mustJSON(requiresAttributes(in, mode))
+}
+
+// fillContainer adds the defaults ECS reports for a container definition.
+func fillContainer(cd rawObject, mode string) {
+	cd.stripNulls()
+	cd.setDefault("essential", rawTrue)
+	cd.setDefault("cpu", rawZero)
+	for _, k := range []string{"portMappings", "environment", "mountPoints", "volumesFrom", "systemControls"} {
+		cd.setDefault(k, rawEmptyArray)
+	}
+	var pms []json.RawMessage
+	if json.Unmarshal(cd["portMappings"], &pms) == nil && len(pms) > 0 {
+		for i, rp := range pms {
+			pm, ok := decodeRawObject(rp)
+			if !ok {
+				continue
+			}
+			pm.stripNulls()
+			pm.setDefault("protocol", jsonString("tcp"))
+			if cp, hasCP := pm["containerPort"]; hasCP {
+				if mode == awsrules.NetworkModeAwsvpc || mode == awsrules.NetworkModeHost {
+					pm.setDefault("hostPort", cp)
+				} else {
+					pm.setDefault("hostPort", rawZero)
+				}
+			}
+			pms[i] = encodeRawObject(pm)
+		}
+		cd["portMappings"] = encodeRawArray(pms)
+	}
+	if hc, ok := decodeRawObject(cd["healthCheck"]); ok {
+		hc.stripNulls()
+		hc.setDefault("interval", json.RawMessage(strconv.Itoa(awsrules.HealthCheckDefaultInterval)))
+		hc.setDefault("timeout", json.RawMessage(strconv.Itoa(awsrules.HealthCheckDefaultTimeout)))
+		hc.setDefault("retries", json.RawMessage(strconv.Itoa(awsrules.HealthCheckDefaultRetries)))
+		cd["healthCheck"] = encodeRawObject(hc)
+	}
 }
 
 type attribute struct {

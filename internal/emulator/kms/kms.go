@@ -24,6 +24,8 @@ func Register(r *awsapi.Router, db *state.DB) error {
 	r.AddJSON(&awsapi.JSONService{
 		TargetPrefix: TargetPrefix,
 		MessageKey:   "message",
+		// No operation here deletes, disables or re-points a key or alias,
+		// which is what lets ResolveKey cache (see resolvedKeys).
 		Ops: map[string]awsapi.JSONOp{
 			"CreateKey":   awsapi.Op(s.createKey),
 			"DescribeKey": awsapi.Op(s.describeKey),

@@ -435,6 +435,28 @@ func TestResolveKey(t *testing.T) {
 	if err != nil || !strings.HasPrefix(west, "arn:aws:kms:eu-west-1:") || west == results[0] {
 		t.Errorf("eu-west-1 managed key = %q, %v", west, err)
 	}
+	// Resolutions are cached, so asking again gives the same answers ...
+	for region, want := range map[string]string{"us-east-1": results[0], "eu-west-1": west} {
+		if got, err := emukms.ResolveKey(ctx, db, account, region, "alias/aws/secretsmanager"); got != want || err != nil {
+			t.Errorf("%s again = %q, %v; want %q", region, got, err, want)
+		}
+	}
+	// ... but a failure is not: an alias created after a miss resolves.
+	if _, err := emukms.ResolveKey(ctx, db, account, "us-east-1", "alias/later"); !errors.Is(err, emukms.ErrKeyNotFound) {
+		t.Fatalf("alias/later before it exists: %v", err)
+	}
+	if _, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/later"), TargetKeyId: m.KeyId}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := emukms.ResolveKey(ctx, db, account, "us-east-1", "alias/later"); got != arn || err != nil {
+		t.Errorf("alias/later after CreateAlias = %q, %v; want %q", got, err, arn)
+	}
+	// The cache belongs to one database: another emulator has its own
+	// managed key behind the same alias.
+	other := openState(t, emutest.Start(t))
+	if got, err := emukms.ResolveKey(ctx, other, account, "us-east-1", "alias/aws/secretsmanager"); err != nil || got == results[0] {
+		t.Errorf("another database's managed key = %q, %v; must differ from %q", got, err, results[0])
+	}
 }
 
 func TestCLI(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -155,14 +157,44 @@ func resolve(ctx context.Context, db *state.DB, account, region, s string) (keyR
 	return k, err
 }
 
+// resolvedKeys is ResolveKey's cache in the database's Memo: caller account,
+// region and reference to key ARN. It is right for the database's life
+// because no operation of this emulator deletes a key, disables one, or
+// re-points or deletes an alias (there is no DeleteKey, ScheduleKeyDeletion,
+// DisableKey, UpdateAlias or DeleteAlias): once a reference resolves, it
+// resolves to the same key for good. Adding any of those operations means
+// clearing this cache in them. Failures are not cached, since the key or
+// alias may be created later.
+type resolvedKeys struct {
+	m sync.Map // account "\x00" region "\x00" reference -> key ARN
+	n atomic.Int64
+}
+
+// resolvedKeysMemo names resolvedKeys in the database's Memo.
+type resolvedKeysMemo struct{}
+
+// maxResolvedKeys bounds the cache; references beyond it are resolved each
+// time, as before there was a cache.
+const maxResolvedKeys = 4096
+
 // ResolveKey turns a key id, key ARN, alias name or alias ARN into the key's
 // ARN, for services that take a KmsKeyId (ECR repositories, secrets, log
 // groups). An alias/aws/<service> alias gets its AWS managed key on first
 // use. A missing key or alias gives an error matching ErrKeyNotFound.
 func ResolveKey(ctx context.Context, db *state.DB, account, region, keyRef string) (keyARN string, err error) {
+	cache := db.Memo(resolvedKeysMemo{}, func() any { return new(resolvedKeys) }).(*resolvedKeys)
+	ck := account + "\x00" + region + "\x00" + keyRef
+	if v, ok := cache.m.Load(ck); ok {
+		return v.(string), nil
+	}
 	k, err := resolve(ctx, db, account, region, keyRef)
 	if err != nil {
 		return "", err
+	}
+	if cache.n.Load() < maxResolvedKeys {
+		if _, loaded := cache.m.LoadOrStore(ck, k.ARN); !loaded {
+			cache.n.Add(1)
+		}
 	}
 	return k.ARN, nil
 }

@@ -478,9 +478,18 @@ func (sv *service) find(c *awsapi.Context, q querier, id string) (*secret, error
 		}
 		name, arn = parts[6], id
 	}
-	row := q.QueryRowContext(c, `SELECT `+secretCols+` FROM sm_secrets
-		WHERE account = ? AND region = ? AND (arn = ? OR name = ?) AND (deleted_at IS NULL OR deleted_at > ?)
-		ORDER BY arn = ? DESC LIMIT 1`, c.Account, c.Region, arn, name, sv.now().UnixMilli(), arn)
+	var row *sql.Row
+	if arn == "" {
+		// A name: the name index alone answers (the OR below, for an ARN,
+		// makes SQLite look in two indexes).
+		row = q.QueryRowContext(c, `SELECT `+secretCols+` FROM sm_secrets
+			WHERE account = ? AND region = ? AND name = ? AND (deleted_at IS NULL OR deleted_at > ?)`,
+			c.Account, c.Region, name, sv.now().UnixMilli())
+	} else {
+		row = q.QueryRowContext(c, `SELECT `+secretCols+` FROM sm_secrets
+			WHERE account = ? AND region = ? AND (arn = ? OR name = ?) AND (deleted_at IS NULL OR deleted_at > ?)
+			ORDER BY arn = ? DESC LIMIT 1`, c.Account, c.Region, arn, name, sv.now().UnixMilli(), arn)
+	}
 	s, err := scanSecret(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound()

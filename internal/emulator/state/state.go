@@ -9,6 +9,7 @@ package state
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,6 +28,29 @@ type DB struct {
 	// per connection and reuses it.
 	stmts sync.Map // string -> *sql.Stmt
 	nstmt atomic.Int64
+
+	// The writer is one connection kept for the process's life, with its own
+	// statement cache, BEGIN IMMEDIATE and COMMIT included: database/sql's
+	// BeginTx and Commit parse those statements on every call and check a
+	// connection out of the pool, which cost a fifth of a small write. Both
+	// fields are guarded by mu.
+	w      *sql.Conn
+	wstmts map[string]*sql.Stmt
+
+	memos sync.Map // any -> what Memo's create made
+}
+
+// Memo returns the value kept for key (any comparable value, typically an
+// unexported type of the caller's package), made by create on first use.
+// It lives as long as the database, so it suits caches of facts that never
+// change once committed; a process that runs several databases (tests)
+// gets one per database. The value must be safe for concurrent use.
+func (d *DB) Memo(key any, create func() any) any {
+	if v, ok := d.memos.Load(key); ok {
+		return v
+	}
+	v, _ := d.memos.LoadOrStore(key, create())
+	return v
 }
 
 // maxCachedStmts bounds the cache for services that build queries from
@@ -77,43 +101,45 @@ func (r Reader) QueryRowContext(ctx context.Context, query string, args ...any) 
 // Ping checks that the database answers.
 func (r Reader) Ping() error { return r.d.db.Ping() }
 
-// Tx is a write transaction whose statements come from the cache. Its
-// methods match *sql.Tx's.
+// Tx is a write transaction whose statements come from the writer's cache.
+// Its methods match *sql.Tx's.
 type Tx struct {
-	tx *sql.Tx
-	d  *DB
-}
-
-func (t *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
-	st, err := t.d.stmt(ctx, query)
-	if err != nil || st == nil {
-		return nil
-	}
-	return t.tx.StmtContext(ctx, st)
+	d *DB
 }
 
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := t.prepared(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
+	st, err := t.d.wstmt(query)
+	if err != nil {
+		return nil, err
 	}
-	return t.tx.ExecContext(ctx, query, args...)
+	if st == nil {
+		return t.d.w.ExecContext(ctx, query, args...)
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 // QueryContext runs a query in the transaction.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := t.prepared(ctx, query); st != nil {
-		return st.QueryContext(ctx, args...)
+	st, err := t.d.wstmt(query)
+	if err != nil {
+		return nil, err
 	}
-	return t.tx.QueryContext(ctx, query, args...)
+	if st == nil {
+		return t.d.w.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 // QueryRowContext runs a one-row query in the transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.prepared(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+	st, err := t.d.wstmt(query)
+	if err != nil || st == nil {
+		// A statement that does not prepare fails the same way here, and
+		// *sql.Row can only carry an error that way.
+		return t.d.w.QueryRowContext(ctx, query, args...)
 	}
-	return t.tx.QueryRowContext(ctx, query, args...)
+	return st.QueryRowContext(ctx, args...)
 }
 
 // Exec is ExecContext without a context.
@@ -157,23 +183,111 @@ func (d *DB) Migrate(stmts ...string) error {
 func (d *DB) Read() Reader { return Reader{d} }
 
 // Write runs fn in a write transaction; one writer at a time. fn's error
-// rolls the transaction back and is returned unchanged.
+// rolls the transaction back and is returned unchanged. Write returns once
+// the transaction is committed.
 func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	tx, err := d.db.BeginTx(ctx, nil)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// BEGIN, COMMIT and ROLLBACK run without the caller's context: a request
+	// cancelled halfway must not leave the writer inside a transaction.
+	if err := d.wexec("BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	if err := fn(&Tx{d: d}); err != nil {
+		d.rollback()
+		return err
+	}
+	if err := d.wexec("COMMIT"); err != nil {
+		d.rollback()
+		return err
+	}
+	return nil
+}
+
+// writer returns the writer connection, opening it on first use or after it
+// was discarded. Called with mu held.
+func (d *DB) writer() (*sql.Conn, error) {
+	if d.w == nil {
+		conn, err := d.db.Conn(context.Background())
+		if err != nil {
+			return nil, err
+		}
+		d.w, d.wstmts = conn, map[string]*sql.Stmt{}
+	}
+	return d.w, nil
+}
+
+// wstmt returns the writer's prepared statement for query, or nil when the
+// cache is full (the statement then runs unprepared). Called with mu held.
+func (d *DB) wstmt(query string) (*sql.Stmt, error) {
+	if st, ok := d.wstmts[query]; ok {
+		return st, nil
+	}
+	if len(d.wstmts) >= maxCachedStmts {
+		return nil, nil
+	}
+	w, err := d.writer()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := fn(&Tx{tx: tx, d: d}); err != nil {
-		tx.Rollback()
-		return err
+	st, err := w.PrepareContext(context.Background(), query)
+	if err != nil {
+		return nil, err
 	}
-	return tx.Commit()
+	d.wstmts[query] = st
+	return st, nil
+}
+
+func (d *DB) wexec(query string) error {
+	st, err := d.wstmt(query)
+	switch {
+	case err != nil:
+		return err
+	case st == nil:
+		_, err = d.w.ExecContext(context.Background(), query)
+	default:
+		_, err = st.ExecContext(context.Background())
+	}
+	return err
+}
+
+// rollback ends a failed transaction. If even that fails, the connection's
+// state is unknown, so it is discarded and the next write opens another.
+func (d *DB) rollback() {
+	if d.wexec("ROLLBACK") == nil {
+		return
+	}
+	d.discardWriter()
+}
+
+func (d *DB) discardWriter() {
+	if d.w == nil {
+		return
+	}
+	for _, st := range d.wstmts {
+		st.Close()
+	}
+	// ErrBadConn from Raw makes database/sql close the connection rather
+	// than return it to the pool.
+	d.w.Raw(func(any) error { return driver.ErrBadConn })
+	d.w.Close()
+	d.w, d.wstmts = nil, nil
 }
 
 // Close closes the database.
 func (d *DB) Close() error {
+	d.mu.Lock()
+	if d.w != nil {
+		for _, st := range d.wstmts {
+			st.Close()
+		}
+		d.w.Close()
+		d.w, d.wstmts = nil, nil
+	}
+	d.mu.Unlock()
 	d.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	return d.db.Close()
 }
