@@ -242,14 +242,8 @@ func (sv *service) getSecretValue(c *awsapi.Context, in *getSecretValueInput) (*
 	}
 	var out *getSecretValueOutput
 	err := sv.db.Write(c, func(tx *state.Tx) error {
-		s, err := sv.find(c, tx, *in.SecretId)
+		s, err := sv.findLive(c, tx, *in.SecretId)
 		if err != nil {
-			return err
-		}
-		if s.deleted != nil {
-			return awsapi.NewError("InvalidRequestException", msgMarkedDeleted)
-		}
-		if err := sv.loadVersions(c, tx, s); err != nil {
 			return err
 		}
 		var v *version
@@ -362,14 +356,8 @@ func (sv *service) putSecretValue(c *awsapi.Context, in *putSecretValueInput) (*
 	}
 	var out *putSecretValueOutput
 	err = sv.db.Write(c, func(tx *state.Tx) error {
-		s, err := sv.find(c, tx, *in.SecretId)
+		s, err := sv.findLive(c, tx, *in.SecretId)
 		if err != nil {
-			return err
-		}
-		if s.deleted != nil {
-			return awsapi.NewError("InvalidRequestException", msgMarkedDeleted)
-		}
-		if err := sv.loadVersions(c, tx, s); err != nil {
 			return err
 		}
 		if v := s.version(*in.ClientRequestToken); v != nil {
@@ -447,14 +435,8 @@ func (sv *service) updateSecret(c *awsapi.Context, in *updateSecretInput) (*upda
 	}
 	var out *updateSecretOutput
 	err = sv.db.Write(c, func(tx *state.Tx) error {
-		s, err := sv.find(c, tx, *in.SecretId)
+		s, err := sv.findLive(c, tx, *in.SecretId)
 		if err != nil {
-			return err
-		}
-		if s.deleted != nil {
-			return awsapi.NewError("InvalidRequestException", msgMarkedDeleted)
-		}
-		if err := sv.loadVersions(c, tx, s); err != nil {
 			return err
 		}
 		now := sv.now().UnixMilli()
@@ -689,14 +671,8 @@ func (sv *service) updateSecretVersionStage(c *awsapi.Context, in *updateStageIn
 	stage := *in.VersionStage
 	var out *nameARN
 	err := sv.db.Write(c, func(tx *state.Tx) error {
-		s, err := sv.find(c, tx, *in.SecretId)
+		s, err := sv.findLive(c, tx, *in.SecretId)
 		if err != nil {
-			return err
-		}
-		if s.deleted != nil {
-			return awsapi.NewError("InvalidRequestException", msgMarkedDeleted)
-		}
-		if err := sv.loadVersions(c, tx, s); err != nil {
 			return err
 		}
 		var from, to *version

@@ -151,14 +151,8 @@ func (sv *service) cancelRotateSecret(c *awsapi.Context, in *secretIDInput) (*ca
 		return nil, err
 	}
 	q := sv.db.Read()
-	s, err := sv.find(c, q, *in.SecretId)
+	s, err := sv.findLive(c, q, *in.SecretId)
 	if err != nil {
-		return nil, err
-	}
-	if s.deleted != nil {
-		return nil, awsapi.NewError("InvalidRequestException", msgMarkedDeleted)
-	}
-	if err := sv.loadVersions(c, q, s); err != nil {
 		return nil, err
 	}
 	out := &cancelRotateOutput{ARN: s.arn, Name: s.name}

@@ -469,6 +469,22 @@ func scanSecret(sc interface{ Scan(...any) error }) (*secret, error) {
 // find resolves a SecretId (a name, a full ARN, or a partial ARN without the
 // random suffix) in the caller's account and region. Secrets whose deletion
 // date has passed no longer exist.
+// findLive finds a secret that may be changed or read: one scheduled for
+// deletion answers InvalidRequestException, as AWS does. Its versions are loaded.
+func (sv *service) findLive(c *awsapi.Context, q querier, id string) (*secret, error) {
+	s, err := sv.find(c, q, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.deleted != nil {
+		return nil, awsapi.NewError("InvalidRequestException", msgMarkedDeleted)
+	}
+	if err := sv.loadVersions(c, q, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 func (sv *service) find(c *awsapi.Context, q querier, id string) (*secret, error) {
 	name, arn := id, ""
 	if strings.HasPrefix(id, "arn:") {
