@@ -7,7 +7,6 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/berthhq/berth/static"
-	"github.com/berthhq/berth/web/view"
 )
 
 // route is one line of Berth's routing table: every route declares the
@@ -142,14 +141,6 @@ func (s *Server) router() http.Handler {
 			"This change was sent from another site, so Berth refused it. Reload Berth and try again from its own page.")
 	}))
 	return cop.Handler(r)
-}
-
-// notBuilt answers for a section that does not exist yet, saying so.
-func (s *Server) notBuilt(title, section, what string) appHandler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		s.render(w, r, http.StatusOK, view.NotBuilt(view.NotBuiltPage{Page: s.page(w, r, title, section), What: what}))
-		return nil
-	}
 }
 
 // plain adapts a handler that cannot fail to the routing table.
