@@ -165,24 +165,6 @@ func SecretTagProblems(t SecretTag) []string {
 	return p
 }
 
-// SecretTagsProblems lists what is wrong with a whole tag list: too many tags,
-// a key given twice, or a problem with any one tag.
-func SecretTagsProblems(tags []SecretTag) []string {
-	var p []string
-	if len(tags) > SecretTagsMax {
-		p = append(p, fmt.Sprintf("A secret can have at most %d tags", SecretTagsMax))
-	}
-	seen := map[string]bool{}
-	for _, t := range tags {
-		if seen[t.Key] {
-			p = append(p, fmt.Sprintf("The tag key %q is used more than once", t.Key))
-		}
-		seen[t.Key] = true
-		p = append(p, SecretTagProblems(t)...)
-	}
-	return p
-}
-
 // Rotation limits, from the service model (RotationRulesType) and the user
 // guide's "Rotation schedules" page.
 const (

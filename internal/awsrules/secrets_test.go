@@ -1,7 +1,6 @@
 package awsrules
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 )
@@ -63,41 +62,6 @@ func TestRecoveryWindow(t *testing.T) {
 		if ValidRecoveryWindow(days) != ok || (len(RecoveryWindowProblems(days)) == 0) != ok {
 			t.Errorf("%d days: want ok=%v", days, ok)
 		}
-	}
-}
-
-func TestSecretTagsProblems(t *testing.T) {
-	cases := []struct {
-		tags []SecretTag
-		ok   bool
-	}{
-		{nil, true},
-		{[]SecretTag{{"env", "prod"}}, true},
-		{[]SecretTag{{"cost center", "a+b=c.d_e:f/g@h-i"}}, true},
-		{[]SecretTag{{"équipe", "données"}}, true},
-		{[]SecretTag{{"empty-value", ""}}, true},
-		{[]SecretTag{{strings.Repeat("k", 128), strings.Repeat("v", 256)}}, true},
-		{[]SecretTag{{"", "v"}}, false},
-		{[]SecretTag{{strings.Repeat("k", 129), "v"}}, false},
-		{[]SecretTag{{"k", strings.Repeat("v", 257)}}, false},
-		{[]SecretTag{{"aws:createdBy", "v"}}, false},
-		{[]SecretTag{{"AWS:x", "v"}}, false},
-		{[]SecretTag{{"awsome", "v"}}, true},
-		{[]SecretTag{{"k*", "v"}}, false},
-		{[]SecretTag{{"k", "v#"}}, false},
-		{[]SecretTag{{"k", "1"}, {"k", "2"}}, false},
-	}
-	for _, tc := range cases {
-		if p := SecretTagsProblems(tc.tags); (len(p) == 0) != tc.ok {
-			t.Errorf("%v: problems %v, want ok=%v", tc.tags, p, tc.ok)
-		}
-	}
-	var tags []SecretTag
-	for i := range 51 {
-		tags = append(tags, SecretTag{fmt.Sprint("k", i), "v"})
-	}
-	if len(SecretTagsProblems(tags[:50])) != 0 || len(SecretTagsProblems(tags)) == 0 {
-		t.Error("the limit of 50 tags is not applied")
 	}
 }
 

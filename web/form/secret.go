@@ -474,13 +474,14 @@ var (
 	secretRateExpr   = regexp.MustCompile(`^rate\(([0-9]+) (day|days|hour|hours)\)$`)
 	secretCronExpr   = regexp.MustCompile(`^cron\(([^ ()]+ ){5}[^ ()]+\)$`)
 	secretWindowExpr = regexp.MustCompile(`^([1-9]|1[0-9]|2[0-4])h$`)
-	secretLambdaARN  = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[a-zA-Z0-9_-]{1,64}(:[a-zA-Z0-9$_-]{1,128})?$`)
 )
 
 // Validate checks the rotation rules AWS enforces (RotationRulesType):
 // every 1–1000 days, or rate(N days) up to 1000, rate(N hours) from 4 to 23,
-// or a six-field cron(); a 1–24 hour window; a Lambda function ARN. These
-// rules are not yet in internal/awsrules.
+// or a six-field cron(); a 1–24 hour window; a Lambda function ARN. The
+// common mistakes get a message at their own field; then the schedule as a
+// whole goes through internal/awsrules, the rules the emulator enforces, so
+// nothing RotateSecret would refuse gets past the form.
 func (f SecretRotation) Validate() Errors {
 	var e Errors
 	if !f.Enabled {
@@ -497,11 +498,13 @@ func (f SecretRotation) Validate() Errors {
 	if f.Window != "" && !secretWindowExpr.MatchString(f.Window) {
 		e.Add("rotation_window", "Enter the window in hours, from 1h to 24h, such as 3h")
 	}
-	switch {
-	case f.LambdaARN == "":
-		e.Add("rotation_lambda", "Choose the rotation function: enter its Lambda function ARN")
-	case !secretLambdaARN.MatchString(f.LambdaARN):
-		e.Add("rotation_lambda", "Enter a Lambda function ARN such as arn:aws:lambda:us-east-1:123456789012:function:my-rotation")
+	e.AddAll("rotation_lambda", awsrules.RotationLambdaARNProblems(f.LambdaARN))
+	if !e.Any() {
+		rules := awsrules.SecretRotationRules{ScheduleExpression: f.Expression, Duration: f.Window}
+		if f.Schedule == RotationScheduleDays {
+			rules = awsrules.SecretRotationRules{AutomaticallyAfterDays: f.AfterDays(), Duration: f.Window}
+		}
+		e.AddAll("rotation", awsrules.SecretRotationRulesProblems(rules))
 	}
 	return e
 }

@@ -182,3 +182,23 @@ func FuzzParseSecretRowsJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestRotationFollowsTheEmulatorsRules: a schedule the form's own checks
+// accept but RotateSecret refuses (AWS wants minute 0 in a cron schedule)
+// is still refused by the form, through the shared rules.
+func TestRotationFollowsTheEmulatorsRules(t *testing.T) {
+	f := SecretRotation{Enabled: true, Schedule: "expression", Expression: "cron(15 8 1 * ? *)",
+		LambdaARN: "arn:aws:lambda:us-east-1:123456789012:function:rotate"}
+	e := f.Validate()
+	if !e.Has("rotation") {
+		t.Fatalf("cron with minute 15 accepted: %v", e.All())
+	}
+	f.Expression = "cron(0 8 1 * ? *)"
+	if e := f.Validate(); e.Any() {
+		t.Errorf("valid schedule refused: %v", e.All())
+	}
+	f.LambdaARN = "not-an-arn"
+	if e := f.Validate(); !e.Has("rotation_lambda") {
+		t.Errorf("bad function ARN accepted: %v", e.All())
+	}
+}
