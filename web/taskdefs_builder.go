@@ -461,6 +461,7 @@ func envNameFor(s string) string {
 func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDefPicks {
 	s.user(r) // resolved on this goroutine, before the ones below read it
 	c := s.clients(r)
+	scope := s.scopeOf(r, kindSecret)
 	ctx := r.Context()
 	var (
 		p  = view.TaskDefPicks{Tags: map[int][]string{}}
@@ -476,24 +477,24 @@ func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDef
 		return out
 	}
 	wg.Go(func() {
-		cs, _, err := c.PickerRepositories(ctx)
+		cs, more, err := c.PickerRepositories(ctx)
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
 			p.RepositoriesErr = cloud.ErrorMessage(err)
 			return
 		}
-		p.Repositories = toOptions(s.inScopeChoices(r, kindRepository, cs))
+		p.Repositories, p.RepositoriesMore = toOptions(s.inScopeChoices(r, kindRepository, cs)), more
 	})
 	wg.Go(func() {
-		cs, _, err := c.PickerSecrets(ctx)
+		cs, more, err := c.PickerSecrets(ctx, scope)
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
 			p.SecretsErr = cloud.ErrorMessage(err)
 			return
 		}
-		p.Secrets = toOptions(s.inScopeChoices(r, kindSecret, cs))
+		p.Secrets, p.SecretsMore = toOptions(s.inScopeChoices(r, kindSecret, cs)), more
 	})
 	wg.Go(func() {
 		cs, _, err := c.PickerTaskRoles(ctx)

@@ -2,6 +2,7 @@ package cloud_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,5 +49,35 @@ func TestIdentityFromTheEmulator(t *testing.T) {
 	}
 	if !b.Local() || b.In("eu-west-1").Region != "eu-west-1" || b.In("eu-west-1") != b.In("eu-west-1") {
 		t.Error("clients per region are not kept")
+	}
+}
+
+// TestPickerSecretsNewestFirstWithPrefixAndMore: the builder's secret picker
+// shows the newest secrets, can be narrowed to a prefix (a person's scope),
+// and says when one page does not hold them all.
+func TestPickerSecretsNewestFirstWithPrefixAndMore(t *testing.T) {
+	env := emutest.Start(t)
+	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL, Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := b.In("")
+	ctx := context.Background()
+	for i := range 101 {
+		name := fmt.Sprintf("app/s-%03d", i)
+		if i == 100 {
+			name = "team/last"
+		}
+		if _, err := c.CreateSecret(ctx, cloud.NewSecret{Name: name, Value: "v", Token: fmt.Sprintf("%040d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, more, err := c.PickerSecrets(ctx, "")
+	if err != nil || len(all) != 100 || !more || all[0].Label != "team/last" {
+		t.Fatalf("all: %d choices, more %v, first %v, err %v", len(all), more, all[0], err)
+	}
+	team, more, err := c.PickerSecrets(ctx, "team/")
+	if err != nil || len(team) != 1 || more || team[0].Label != "team/last" {
+		t.Errorf("team/: %v more %v err %v", team, more, err)
 	}
 }

@@ -117,10 +117,15 @@ func (c *Clients) CheckECRImage(ctx context.Context, ref ECRImageRef) ECRImageSt
 	return ECRImageUnknown
 }
 
-// PickerSecrets lists secrets by name with their ARNs: one page of 100,
-// newest first, since the secret a person just stored is the likely pick.
-func (c *Clients) PickerSecrets(ctx context.Context) (choices []PickerChoice, more bool, err error) {
-	out, err := c.SecretsManager.ListSecrets(ctx, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(100), SortOrder: smtypes.SortOrderTypeDesc})
+// PickerSecrets lists secrets whose names start with prefix ("" for all),
+// with their ARNs: one page of 100, newest first, since the secret a person
+// just stored is the likely pick.
+func (c *Clients) PickerSecrets(ctx context.Context, prefix string) (choices []PickerChoice, more bool, err error) {
+	in := &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(100), SortOrder: smtypes.SortOrderTypeDesc}
+	if prefix != "" {
+		in.Filters = []smtypes.Filter{{Key: smtypes.FilterNameStringTypeName, Values: []string{prefix}}}
+	}
+	out, err := c.SecretsManager.ListSecrets(ctx, in)
 	if err != nil {
 		return nil, false, err
 	}

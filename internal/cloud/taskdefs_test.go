@@ -193,7 +193,7 @@ func TestPickers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	secrets, _, err := c.PickerSecrets(ctx)
+	secrets, _, err := c.PickerSecrets(ctx, "")
 	if err != nil || len(secrets) != 2 {
 		t.Fatalf("secrets %+v %v", secrets, err)
 	}
