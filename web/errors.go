@@ -31,8 +31,21 @@ func badRequest(message string) error {
 	return &httpError{status: http.StatusBadRequest, heading: "Bad request", message: message}
 }
 
+// maxFormBody bounds every posted form. The largest is the task definition
+// builder: ten containers of 64 KiB of JSON fit many times over.
+const maxFormBody = 2 << 20
+
 func (s *Server) handle(fn appHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		// Every change is a posted form: read it here, bounded, once, so a
+		// handler finds r.PostForm ready and never sees an oversized body.
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+			if err := r.ParseForm(); err != nil {
+				s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form is too large or could not be read.")
+				return
+			}
+		}
 		err := fn(w, r)
 		if err == nil {
 			return

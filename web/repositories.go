@@ -332,9 +332,6 @@ func addedRows(r *http.Request, filters, tags int) (filterRows, tagRows int, add
 }
 
 func (s *Server) createRepository(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return badRequest("The form could not be read.")
-	}
 	f := form.DecodeRepository(r.PostForm)
 	if fr, tr, added := addedRows(r, len(f.ExclusionFilters), len(f.Tags)); added {
 		s.renderRepositoryForm(w, r, http.StatusOK, f, form.Errors{}, fr, tr)
@@ -459,8 +456,7 @@ func (s *Server) repositoryPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // repoAction adapts a repository action to the routing table's
-// /repositories/-/<action>/<name> lines: it reads and checks the name, and
-// parses a posted form.
+// /repositories/-/<action>/<name> lines: it reads and checks the name.
 func (s *Server) repoAction(fn func(w http.ResponseWriter, r *http.Request, name string) error) appHandler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		name, ok := repositoryPath(r)
@@ -469,11 +465,6 @@ func (s *Server) repoAction(fn func(w http.ResponseWriter, r *http.Request, name
 		}
 		if err := s.inScope(r, kindRepository, name, repoNotFound(name, s.region(r))); err != nil {
 			return err
-		}
-		if r.Method == http.MethodPost {
-			if err := r.ParseForm(); err != nil {
-				return badRequest("The form could not be read.")
-			}
 		}
 		return fn(w, r, name)
 	}

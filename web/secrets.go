@@ -390,9 +390,6 @@ func (s *Server) secretValuePost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return badRequest("The form could not be read.")
-	}
 	f := form.DecodeSecretValue(r.PostForm)
 	token := r.PostFormValue("token")
 	if !form.ValidSecretToken(token) {
@@ -478,9 +475,6 @@ func (s *Server) secretEditPost(w http.ResponseWriter, r *http.Request) error {
 	name, err := s.scopedSecretName(r)
 	if err != nil {
 		return err
-	}
-	if err := r.ParseForm(); err != nil {
-		return badRequest("The form could not be read.")
 	}
 	f := form.DecodeSecretEdit(r.PostForm)
 	if f.KMSKey == "" && f.KMSKeyCustom != "" {
@@ -607,9 +601,6 @@ func (s *Server) secretDeletePost(w http.ResponseWriter, r *http.Request) error 
 	name, err := s.scopedSecretName(r)
 	if err != nil {
 		return err
-	}
-	if err := r.ParseForm(); err != nil {
-		return badRequest("The form could not be read.")
 	}
 	f := form.DecodeSecretDelete(r.PostForm)
 	if errs := f.Validate(name); errs.Any() {

@@ -118,9 +118,6 @@ func (s *Server) secretWizardType(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) secretWizardTypePost(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return badRequest("The form could not be read.")
-	}
 	d, err := s.openSecretDraft(w, r)
 	if err != nil {
 		return err
@@ -249,9 +246,6 @@ func (s *Server) secretWizardConfigure(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) secretWizardConfigurePost(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return badRequest("The form could not be read.")
-	}
 	d := s.stepGuard(w, r, 2)
 	if d == nil {
 		return nil
@@ -324,9 +318,6 @@ func (s *Server) secretWizardRotation(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) secretWizardRotationPost(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return badRequest("The form could not be read.")
-	}
 	d := s.stepGuard(w, r, 3)
 	if d == nil {
 		return nil

@@ -137,3 +137,19 @@ func TestStaticFilesAreHashedAndCached(t *testing.T) {
 		t.Errorf("unhashed name served: %d", r.StatusCode)
 	}
 }
+
+// TestOversizedFormIsRefused: every posted form is read once, bounded, before
+// any handler; a body over the bound is a 400, not a handler's problem.
+func TestOversizedFormIsRefused(t *testing.T) {
+	env := webtest.New(t)
+	big := url.Values{"family": {strings.Repeat("x", 3<<20)}}
+	for _, path := range []string{"/task-definitions/new", "/repositories/new", "/secrets/new"} {
+		if r := env.PostForm(t, path, big); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "too large") {
+			t.Errorf("POST %s with 3 MiB = %d %q", path, r.StatusCode, r.Body)
+		}
+	}
+	// A normal form still reaches its handler, parsed.
+	if r := env.PostForm(t, "/repositories/new", url.Values{"name": {"Bad_Name"}}); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("small form = %d", r.StatusCode)
+	}
+}

@@ -469,9 +469,6 @@ func (s *Server) taskDefDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return badRequest("The form could not be read.")
-	}
 	back := "/task-definitions/" + url.PathEscape(family) + "?status=INACTIVE"
 	var revs []int
 	seen := map[int]bool{}

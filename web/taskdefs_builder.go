@@ -23,9 +23,6 @@ import (
 // taskDefMaxDrafts bounds the drafts list.
 const taskDefMaxDrafts = 100
 
-// taskDefMaxBody bounds a builder post: ten containers of 64 KiB JSON fit
-// many times over.
-const taskDefMaxBody = 2 << 20
 
 // draftOwner is whose drafts a request sees: the signed-in person's own.
 func (s *Server) draftOwner(r *http.Request) string { return s.who(r) }
@@ -119,10 +116,6 @@ func (s *Server) taskDefNew(w http.ResponseWriter, r *http.Request) error {
 // switches, saving and Create. Whatever happens, the draft is saved first
 // with everything the person entered.
 func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, taskDefMaxBody)
-	if err := r.ParseForm(); err != nil {
-		return badRequest("The form is too large or could not be read.")
-	}
 	pf := r.PostForm
 	action := pf.Get("action")
 	m := s.newBuilderPage(w, r, strings.TrimSpace(pf.Get("base")))
