@@ -23,7 +23,6 @@ import (
 // taskDefMaxDrafts bounds the drafts list.
 const taskDefMaxDrafts = 100
 
-
 // draftOwner is whose drafts a request sees: the signed-in person's own.
 func (s *Server) draftOwner(r *http.Request) string { return s.who(r) }
 
