@@ -89,19 +89,19 @@ func (s *service) createRole(c *awsapi.Context, form url.Values) (any, error) {
 	path := "/"
 	if has(form, "Path") {
 		path = first(form, "Path")
-		v.length(path, "path", 1, 512)
+		v.Length(path, "path", 1, 512)
 		if path != "" {
-			v.pattern(path, "path", pathRE, pathPattern)
+			v.Pattern(path, "path", pathRE, pathPattern)
 		}
 	}
 
 	doc := first(form, "AssumeRolePolicyDocument")
 	if !has(form, "AssumeRolePolicyDocument") {
-		v.add(nil, "assumeRolePolicyDocument", "Member must not be null")
+		v.Add(nil, "assumeRolePolicyDocument", "Member must not be null")
 	} else {
-		v.length(doc, "assumeRolePolicyDocument", 1, 131072)
+		v.Length(doc, "assumeRolePolicyDocument", 1, 131072)
 		if doc != "" {
-			v.pattern(doc, "assumeRolePolicyDocument", policyDocRE, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+			v.Pattern(doc, "assumeRolePolicyDocument", policyDocRE, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
 		}
 	}
 
@@ -109,8 +109,8 @@ func (s *service) createRole(c *awsapi.Context, form url.Values) (any, error) {
 	if has(form, "Description") {
 		d := first(form, "Description")
 		desc = &d
-		v.length(d, "description", 0, 1000)
-		v.pattern(d, "description", descriptionRE, descriptionPattern)
+		v.Length(d, "description", 0, 1000)
+		v.Pattern(d, "description", descriptionRE, descriptionPattern)
 	}
 
 	session := defaultSession
@@ -118,11 +118,11 @@ func (s *service) createRole(c *awsapi.Context, form url.Values) (any, error) {
 		n, err := strconv.Atoi(s)
 		switch {
 		case err != nil:
-			v.add(s, "maxSessionDuration", "Member must be an integer")
+			v.Add(s, "maxSessionDuration", "Member must be an integer")
 		case n < minSession:
-			v.add(n, "maxSessionDuration", "Member must have value greater than or equal to 3600")
+			v.Add(n, "maxSessionDuration", "Member must have value greater than or equal to 3600")
 		case n > maxSession:
-			v.add(n, "maxSessionDuration", "Member must have value less than or equal to 43200")
+			v.Add(n, "maxSessionDuration", "Member must have value less than or equal to 43200")
 		}
 		session = n
 	}
@@ -131,18 +131,18 @@ func (s *service) createRole(c *awsapi.Context, form url.Values) (any, error) {
 	for i, item := range awsapi.FormList(form, "Tags.member") {
 		t := tag{Key: item.Get("Key"), Value: item.Get("Value")}
 		field := "tags." + strconv.Itoa(i+1) + ".member."
-		v.length(t.Key, field+"key", 1, 128)
+		v.Length(t.Key, field+"key", 1, 128)
 		if t.Key != "" {
-			v.pattern(t.Key, field+"key", tagKeyRE, tagKeyPattern)
+			v.Pattern(t.Key, field+"key", tagKeyRE, tagKeyPattern)
 		}
-		v.length(t.Value, field+"value", 0, 256)
-		v.pattern(t.Value, field+"value", tagValueRE, tagValuePattern)
+		v.Length(t.Value, field+"value", 0, 256)
+		v.Pattern(t.Value, field+"value", tagValueRE, tagValuePattern)
 		tags = append(tags, t)
 	}
 	if len(tags) > maxTags {
-		v.add(nil, "tags", "Member must have length less than or equal to 50")
+		v.Add(nil, "tags", "Member must have length less than or equal to 50")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err("ValidationError"); err != nil {
 		return nil, err
 	}
 	if nameErr != nil {
@@ -233,7 +233,7 @@ func (s *service) getRole(c *awsapi.Context, form url.Values) (any, error) {
 	var v violations
 	name := first(form, "RoleName")
 	nameErr := roleNameProblems(&v, name, has(form, "RoleName"))
-	if err := v.err(); err != nil {
+	if err := v.Err("ValidationError"); err != nil {
 		return nil, err
 	}
 	if nameErr != nil {
@@ -268,13 +268,13 @@ func (s *service) listRoles(c *awsapi.Context, form url.Values) (any, error) {
 	prefix := "/"
 	if has(form, "PathPrefix") {
 		prefix = first(form, "PathPrefix")
-		v.length(prefix, "pathPrefix", 1, 512)
+		v.Length(prefix, "pathPrefix", 1, 512)
 		if prefix != "" {
-			v.pattern(prefix, "pathPrefix", pathPrefixRE, pathPrefixPattern)
+			v.Pattern(prefix, "pathPrefix", pathPrefixRE, pathPrefixPattern)
 		}
 	}
 	limit := maxItems(&v, form)
-	if err := v.err(); err != nil {
+	if err := v.Err("ValidationError"); err != nil {
 		return nil, err
 	}
 	after, err := marker(form)
@@ -312,11 +312,11 @@ func (s *service) attachRolePolicy(c *awsapi.Context, form url.Values) (any, err
 	nameErr := roleNameProblems(&v, name, has(form, "RoleName"))
 	arn := first(form, "PolicyArn")
 	if !has(form, "PolicyArn") {
-		v.add(nil, "policyArn", "Member must not be null")
+		v.Add(nil, "policyArn", "Member must not be null")
 	} else {
-		v.length(arn, "policyArn", 20, 2048)
+		v.Length(arn, "policyArn", 20, 2048)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err("ValidationError"); err != nil {
 		return nil, err
 	}
 	if nameErr != nil {
@@ -355,13 +355,13 @@ func (s *service) listAttachedRolePolicies(c *awsapi.Context, form url.Values) (
 	prefix := "/"
 	if has(form, "PathPrefix") {
 		prefix = first(form, "PathPrefix")
-		v.length(prefix, "pathPrefix", 1, 512)
+		v.Length(prefix, "pathPrefix", 1, 512)
 		if prefix != "" {
-			v.pattern(prefix, "pathPrefix", policyPathRE, policyPathPattern)
+			v.Pattern(prefix, "pathPrefix", policyPathRE, policyPathPattern)
 		}
 	}
 	limit := maxItems(&v, form)
-	if err := v.err(); err != nil {
+	if err := v.Err("ValidationError"); err != nil {
 		return nil, err
 	}
 	if nameErr != nil {

@@ -2,11 +2,9 @@ package iam
 
 import (
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/berthhq/berth/internal/emulator/awsapi"
 )
@@ -39,59 +37,18 @@ var (
 	policyDocRE   = regexp.MustCompile(`^[\x{09}\x{0A}\x{0D}\x{20}-\x{FF}]+$`)
 )
 
-// violations collects model-constraint failures the way AWS's front end
-// reports them: "N validation error(s) detected: Value 'x' at 'field' failed
-// to satisfy constraint: …; Value …".
-type violations []string
-
-func (v *violations) add(value any, field, constraint string) {
-	var shown string
-	switch x := value.(type) {
-	case nil:
-		shown = "null"
-	case string:
-		shown = "'" + x + "'"
-	default:
-		shown = fmt.Sprintf("'%v'", x)
-	}
-	*v = append(*v, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", shown, field, constraint))
-}
-
-func (v *violations) length(value, field string, minLen, maxLen int) {
-	n := utf8.RuneCountInString(value)
-	if n < minLen {
-		v.add(value, field, fmt.Sprintf("Member must have length greater than or equal to %d", minLen))
-	}
-	if n > maxLen {
-		v.add(value, field, fmt.Sprintf("Member must have length less than or equal to %d", maxLen))
-	}
-}
-
-func (v *violations) pattern(value, field string, re *regexp.Regexp, shown string) {
-	if !re.MatchString(value) {
-		v.add(value, field, "Member must satisfy regular expression pattern: "+shown)
-	}
-}
-
-func (v violations) err() error {
-	if len(v) == 0 {
-		return nil
-	}
-	noun := "errors"
-	if len(v) == 1 {
-		noun = "error"
-	}
-	return awsapi.Errorf("ValidationError", "%d validation %s detected: %s", len(v), noun, strings.Join(v, "; "))
-}
+// violations collects the model-constraint failures the service reports
+// together (see awsapi.Violations).
+type violations = awsapi.Violations
 
 // roleNameProblems checks a role name as the model and IAM do. The pattern
 // failure carries IAM's own sentence rather than the generic model text.
 func roleNameProblems(v *violations, name string, present bool) error {
 	if !present {
-		v.add(nil, "roleName", "Member must not be null")
+		v.Add(nil, "roleName", "Member must not be null")
 		return nil
 	}
-	v.length(name, "roleName", 1, 64)
+	v.Length(name, "roleName", 1, 64)
 	if name != "" && !roleNameRE.MatchString(name) {
 		return awsapi.NewError("ValidationError", "The specified value for roleName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 	}
@@ -106,14 +63,14 @@ func maxItems(v *violations, form map[string][]string) int {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		v.add(s, "maxItems", "Member must be an integer")
+		v.Add(s, "maxItems", "Member must be an integer")
 		return defaultMaxItems
 	}
 	if n < 1 {
-		v.add(n, "maxItems", "Member must have value greater than or equal to 1")
+		v.Add(n, "maxItems", "Member must have value greater than or equal to 1")
 	}
 	if n > 1000 {
-		v.add(n, "maxItems", "Member must have value less than or equal to 1000")
+		v.Add(n, "maxItems", "Member must have value less than or equal to 1000")
 	}
 	return n
 }

@@ -32,19 +32,19 @@ type createAliasInput struct {
 func (s *service) createAlias(c *awsapi.Context, in *createAliasInput) (*struct{}, error) {
 	var v violations
 	if in.AliasName == nil {
-		v.add(nil, "aliasName", "Member must not be null")
+		v.Add(nil, "aliasName", "Member must not be null")
 	} else {
-		v.length(*in.AliasName, "aliasName", 1, 256)
+		v.Length(*in.AliasName, "aliasName", 1, 256)
 		if *in.AliasName != "" && !aliasNameRE.MatchString(*in.AliasName) {
-			v.add(*in.AliasName, "aliasName", "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$")
+			v.Add(*in.AliasName, "aliasName", "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$")
 		}
 	}
 	if in.TargetKeyID == nil {
-		v.add(nil, "targetKeyId", "Member must not be null")
+		v.Add(nil, "targetKeyId", "Member must not be null")
 	} else {
-		v.length(*in.TargetKeyID, "targetKeyId", 1, 2048)
+		v.Length(*in.TargetKeyID, "targetKeyId", 1, 2048)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err("ValidationException"); err != nil {
 		return nil, err
 	}
 	name, target := *in.AliasName, *in.TargetKeyID

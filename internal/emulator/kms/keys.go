@@ -3,10 +3,8 @@ package kms
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -119,56 +117,9 @@ func (k keyRow) metadata() *keyMetadata {
 	}
 }
 
-// violations collects model-constraint failures as KMS's front end reports
-// them in a ValidationException.
-type violations []string
-
-func (v *violations) add(value any, field, constraint string) {
-	shown := "null"
-	if value != nil {
-		shown = fmt.Sprintf("'%v'", value)
-	}
-	*v = append(*v, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", shown, field, constraint))
-}
-
-func (v *violations) length(value, field string, minLen, maxLen int) {
-	n := utf8.RuneCountInString(value)
-	if n < minLen {
-		v.add(value, field, fmt.Sprintf("Member must have length greater than or equal to %d", minLen))
-	}
-	if n > maxLen {
-		v.add(value, field, fmt.Sprintf("Member must have length less than or equal to %d", maxLen))
-	}
-}
-
-func (v *violations) enum(value *string, field string, set []string) {
-	if value != nil && !slices.Contains(set, *value) {
-		v.add(*value, field, "Member must satisfy enum value set: ["+strings.Join(set, ", ")+"]")
-	}
-}
-
-func (v *violations) limit(value *int, field string, maxVal int) {
-	if value == nil {
-		return
-	}
-	if *value < 1 {
-		v.add(*value, field, "Member must have value greater than or equal to 1")
-	}
-	if *value > maxVal {
-		v.add(*value, field, fmt.Sprintf("Member must have value less than or equal to %d", maxVal))
-	}
-}
-
-func (v violations) err() error {
-	if len(v) == 0 {
-		return nil
-	}
-	noun := "errors"
-	if len(v) == 1 {
-		noun = "error"
-	}
-	return awsapi.Errorf("ValidationException", "%d validation %s detected: %s", len(v), noun, strings.Join(v, "; "))
-}
+// violations collects the model-constraint failures the service reports
+// together (see awsapi.Violations).
+type violations = awsapi.Violations
 
 type kmsTag struct {
 	TagKey   string `json:"TagKey"`
@@ -195,21 +146,21 @@ type keyMetadataOutput struct {
 func (s *service) createKey(c *awsapi.Context, in *createKeyInput) (*keyMetadataOutput, error) {
 	var v violations
 	if in.Description != nil {
-		v.length(*in.Description, "description", 0, 8192)
+		v.Length(*in.Description, "description", 0, 8192)
 	}
 	if in.Policy != nil {
-		v.length(*in.Policy, "policy", 1, 131072)
+		v.Length(*in.Policy, "policy", 1, 131072)
 	}
-	v.enum(in.KeyUsage, "keyUsage", keyUsageEnum)
-	v.enum(in.KeySpec, "keySpec", keySpecEnum)
-	v.enum(in.CustomerMasterKeySpec, "customerMasterKeySpec", keySpecEnum[:13])
-	v.enum(in.Origin, "origin", originEnum)
+	v.Enum(in.KeyUsage, "keyUsage", keyUsageEnum)
+	v.Enum(in.KeySpec, "keySpec", keySpecEnum)
+	v.Enum(in.CustomerMasterKeySpec, "customerMasterKeySpec", keySpecEnum[:13])
+	v.Enum(in.Origin, "origin", originEnum)
 	for i, t := range in.Tags {
 		field := fmt.Sprintf("tags.%d.member.", i+1)
-		v.length(t.TagKey, field+"tagKey", 1, 128)
-		v.length(t.TagValue, field+"tagValue", 0, 256)
+		v.Length(t.TagKey, field+"tagKey", 1, 128)
+		v.Length(t.TagValue, field+"tagValue", 0, 256)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err("ValidationException"); err != nil {
 		return nil, err
 	}
 	spec := "SYMMETRIC_DEFAULT"
@@ -276,11 +227,11 @@ type describeKeyInput struct {
 func (s *service) describeKey(c *awsapi.Context, in *describeKeyInput) (*keyMetadataOutput, error) {
 	var v violations
 	if in.KeyID == nil {
-		v.add(nil, "keyId", "Member must not be null")
+		v.Add(nil, "keyId", "Member must not be null")
 	} else {
-		v.length(*in.KeyID, "keyId", 1, 2048)
+		v.Length(*in.KeyID, "keyId", 1, 2048)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err("ValidationException"); err != nil {
 		return nil, err
 	}
 	k, err := resolve(c, s.db, c.Account, c.Region, *in.KeyID)
@@ -311,11 +262,11 @@ type listKeysOutput struct {
 // Marker, a token this emulator issued.
 func page(in *listInput, def, maxLimit int) (limit int, after string, err error) {
 	var v violations
-	v.limit(in.Limit, "limit", 1000)
+	v.Range(in.Limit, "limit", 1, 1000)
 	if in.Marker != nil {
-		v.length(*in.Marker, "marker", 1, 1024)
+		v.Length(*in.Marker, "marker", 1, 1024)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err("ValidationException"); err != nil {
 		return 0, "", err
 	}
 	limit = def

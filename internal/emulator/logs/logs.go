@@ -76,50 +76,21 @@ type service struct {
 	db *state.DB
 }
 
-// violations collects model-constraint failures; CloudWatch Logs reports
-// them as InvalidParameterException.
-type violations []string
+// violations collects the model-constraint failures the service reports
+// together (see awsapi.Violations).
+type violations = awsapi.Violations
 
-func (v *violations) add(value any, field, constraint string) {
-	shown := "null"
-	if value != nil {
-		shown = fmt.Sprintf("'%v'", value)
-	}
-	*v = append(*v, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", shown, field, constraint))
-}
-
-func (v *violations) length(value, field string, minLen, maxLen int) {
-	n := utf8.RuneCountInString(value)
-	if n < minLen {
-		v.add(value, field, fmt.Sprintf("Member must have length greater than or equal to %d", minLen))
-	}
-	if n > maxLen {
-		v.add(value, field, fmt.Sprintf("Member must have length less than or equal to %d", maxLen))
-	}
-}
-
-func (v *violations) name(value *string, field string, required bool) {
+func logGroupName(v *violations, value *string, field string, required bool) {
 	if value == nil {
 		if required {
-			v.add(nil, field, "Member must not be null")
+			v.Add(nil, field, "Member must not be null")
 		}
 		return
 	}
-	v.length(*value, field, 1, 512)
+	v.Length(*value, field, 1, 512)
 	if *value != "" && !logGroupNameRE.MatchString(*value) {
-		v.add(*value, field, "Member must satisfy regular expression pattern: "+logGroupNamePattern)
+		v.Add(*value, field, "Member must satisfy regular expression pattern: "+logGroupNamePattern)
 	}
-}
-
-func (v violations) err() error {
-	if len(v) == 0 {
-		return nil
-	}
-	noun := "errors"
-	if len(v) == 1 {
-		noun = "error"
-	}
-	return awsapi.Errorf("InvalidParameterException", "%d validation %s detected: %s", len(v), noun, strings.Join(v, "; "))
 }
 
 var errNoGroup = awsapi.NewError("ResourceNotFoundException", "The specified log group does not exist.")
@@ -133,19 +104,19 @@ type createLogGroupInput struct {
 
 func (s *service) createLogGroup(c *awsapi.Context, in *createLogGroupInput) (*struct{}, error) {
 	var v violations
-	v.name(in.LogGroupName, "logGroupName", true)
+	logGroupName(&v, in.LogGroupName, "logGroupName", true)
 	if in.KmsKeyID != nil {
-		v.length(*in.KmsKeyID, "kmsKeyId", 0, 256)
+		v.Length(*in.KmsKeyID, "kmsKeyId", 0, 256)
 	}
 	if in.LogGroupClass != nil && !slices.Contains(classEnum, *in.LogGroupClass) {
-		v.add(*in.LogGroupClass, "logGroupClass", "Member must satisfy enum value set: ["+strings.Join(classEnum, ", ")+"]")
+		v.Add(*in.LogGroupClass, "logGroupClass", "Member must satisfy enum value set: ["+strings.Join(classEnum, ", ")+"]")
 	}
 	if in.Tags != nil {
 		if len(in.Tags) < 1 {
-			v.add(nil, "tags", "Member must have length greater than or equal to 1")
+			v.Add(nil, "tags", "Member must have length greater than or equal to 1")
 		}
 		if len(in.Tags) > 50 {
-			v.add(nil, "tags", "Member must have length less than or equal to 50")
+			v.Add(nil, "tags", "Member must have length less than or equal to 50")
 		}
 		keys := make([]string, 0, len(in.Tags))
 		for k := range in.Tags {
@@ -154,14 +125,14 @@ func (s *service) createLogGroup(c *awsapi.Context, in *createLogGroupInput) (*s
 		slices.Sort(keys)
 		for _, k := range keys {
 			if !tagKeyRE.MatchString(k) || utf8.RuneCountInString(k) > 128 {
-				v.add(k, "tags", "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: "+tagKeyPattern+"]")
+				v.Add(k, "tags", "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: "+tagKeyPattern+"]")
 			}
 			if val := in.Tags[k]; !tagValueRE.MatchString(val) || utf8.RuneCountInString(val) > 256 {
-				v.add(val, "tags", "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: "+tagValuePattern+"]")
+				v.Add(val, "tags", "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: "+tagValuePattern+"]")
 			}
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err("InvalidParameterException"); err != nil {
 		return nil, err
 	}
 	name := *in.LogGroupName
@@ -235,29 +206,29 @@ type describeLogGroupsOutput struct {
 func (s *service) describeLogGroups(c *awsapi.Context, in *describeLogGroupsInput) (*describeLogGroupsOutput, error) {
 	var v violations
 	if in.LogGroupNamePrefix != nil {
-		v.name(in.LogGroupNamePrefix, "logGroupNamePrefix", false)
+		logGroupName(&v, in.LogGroupNamePrefix, "logGroupNamePrefix", false)
 	}
 	if in.LogGroupNamePattern != nil {
-		v.length(*in.LogGroupNamePattern, "logGroupNamePattern", 0, 512)
+		v.Length(*in.LogGroupNamePattern, "logGroupNamePattern", 0, 512)
 		if !patternRE.MatchString(*in.LogGroupNamePattern) {
-			v.add(*in.LogGroupNamePattern, "logGroupNamePattern", `Member must satisfy regular expression pattern: [\.\-_/#A-Za-z0-9]*`)
+			v.Add(*in.LogGroupNamePattern, "logGroupNamePattern", `Member must satisfy regular expression pattern: [\.\-_/#A-Za-z0-9]*`)
 		}
 	}
 	if in.LogGroupClass != nil && !slices.Contains(classEnum, *in.LogGroupClass) {
-		v.add(*in.LogGroupClass, "logGroupClass", "Member must satisfy enum value set: ["+strings.Join(classEnum, ", ")+"]")
+		v.Add(*in.LogGroupClass, "logGroupClass", "Member must satisfy enum value set: ["+strings.Join(classEnum, ", ")+"]")
 	}
 	if in.Limit != nil {
 		if *in.Limit < 1 {
-			v.add(*in.Limit, "limit", "Member must have value greater than or equal to 1")
+			v.Add(*in.Limit, "limit", "Member must have value greater than or equal to 1")
 		}
 		if *in.Limit > 50 {
-			v.add(*in.Limit, "limit", "Member must have value less than or equal to 50")
+			v.Add(*in.Limit, "limit", "Member must have value less than or equal to 50")
 		}
 	}
 	if in.NextToken != nil {
-		v.length(*in.NextToken, "nextToken", 1, 1<<20)
+		v.Length(*in.NextToken, "nextToken", 1, 1<<20)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err("InvalidParameterException"); err != nil {
 		return nil, err
 	}
 	if in.LogGroupNamePrefix != nil && in.LogGroupNamePattern != nil {
@@ -330,8 +301,8 @@ type deleteLogGroupInput struct {
 
 func (s *service) deleteLogGroup(c *awsapi.Context, in *deleteLogGroupInput) (*struct{}, error) {
 	var v violations
-	v.name(in.LogGroupName, "logGroupName", true)
-	if err := v.err(); err != nil {
+	logGroupName(&v, in.LogGroupName, "logGroupName", true)
+	if err := v.Err("InvalidParameterException"); err != nil {
 		return nil, err
 	}
 	err := s.db.Write(c, func(tx *state.Tx) error {
@@ -357,17 +328,17 @@ type putRetentionPolicyInput struct {
 
 func (s *service) putRetentionPolicy(c *awsapi.Context, in *putRetentionPolicyInput) (*struct{}, error) {
 	var v violations
-	v.name(in.LogGroupName, "logGroupName", true)
+	logGroupName(&v, in.LogGroupName, "logGroupName", true)
 	if in.RetentionInDays == nil {
-		v.add(nil, "retentionInDays", "Member must not be null")
+		v.Add(nil, "retentionInDays", "Member must not be null")
 	} else if !slices.Contains(RetentionDays, *in.RetentionInDays) {
 		days := make([]string, len(RetentionDays))
 		for i, d := range RetentionDays {
 			days[i] = fmt.Sprint(d)
 		}
-		v.add(*in.RetentionInDays, "retentionInDays", "Member must satisfy enum value set: ["+strings.Join(days, ", ")+"]")
+		v.Add(*in.RetentionInDays, "retentionInDays", "Member must satisfy enum value set: ["+strings.Join(days, ", ")+"]")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err("InvalidParameterException"); err != nil {
 		return nil, err
 	}
 	err := s.db.Write(c, func(tx *state.Tx) error {

@@ -52,37 +52,37 @@ func (s *service) assumeRole(c *awsapi.Context, form url.Values) (any, error) {
 	var v violations
 	roleARN := form.Get("RoleArn")
 	if !has(form, "RoleArn") {
-		v.add(nil, "roleArn", "Member must not be null")
+		v.Add(nil, "roleArn", "Member must not be null")
 	} else {
-		v.optional(roleARN, "roleArn", 20, 2048, arnRE, arnPattern)
+		optionalMember(&v, roleARN, "roleArn", 20, 2048, arnRE, arnPattern)
 	}
 	sessionName := form.Get("RoleSessionName")
 	if !has(form, "RoleSessionName") {
-		v.add(nil, "roleSessionName", "Member must not be null")
+		v.Add(nil, "roleSessionName", "Member must not be null")
 	} else {
-		v.optional(sessionName, "roleSessionName", 2, 64, nameRE, namePattern)
+		optionalMember(&v, sessionName, "roleSessionName", 2, 64, nameRE, namePattern)
 	}
 	policyArns := awsapi.FormList(form, "PolicyArns.member")
 	for i, item := range policyArns {
-		v.optional(item.Get("arn"), "policyArns."+strconv.Itoa(i+1)+".member.arn", 20, 2048, arnRE, arnPattern)
+		optionalMember(&v, item.Get("arn"), "policyArns."+strconv.Itoa(i+1)+".member.arn", 20, 2048, arnRE, arnPattern)
 	}
 	if len(policyArns) > maxPolicyArns {
-		v.add(nil, "policyArns", "Member must have length less than or equal to 10")
+		v.Add(nil, "policyArns", "Member must have length less than or equal to 10")
 	}
 	policy := form.Get("Policy")
 	if has(form, "Policy") {
-		v.optional(policy, "policy", 1, 2048, policyRE, policyPattern)
+		optionalMember(&v, policy, "policy", 1, 2048, policyRE, policyPattern)
 	}
 	duration := defaultDuration
 	if d := form.Get("DurationSeconds"); d != "" {
 		n, err := strconv.Atoi(d)
 		switch {
 		case err != nil:
-			v.add(d, "durationSeconds", "Member must be an integer")
+			v.Add(d, "durationSeconds", "Member must be an integer")
 		case n < minDuration:
-			v.add(n, "durationSeconds", "Member must have value greater than or equal to 900")
+			v.Add(n, "durationSeconds", "Member must have value greater than or equal to 900")
 		case n > maxDuration:
-			v.add(n, "durationSeconds", "Member must have value less than or equal to 43200")
+			v.Add(n, "durationSeconds", "Member must have value less than or equal to 43200")
 		}
 		duration = n
 	}
@@ -90,28 +90,28 @@ func (s *service) assumeRole(c *awsapi.Context, form url.Values) (any, error) {
 	for i, item := range awsapi.FormList(form, "Tags.member") {
 		t := tag{Key: item.Get("Key"), Value: item.Get("Value")}
 		field := "tags." + strconv.Itoa(i+1) + ".member."
-		v.length(t.Key, field+"key", 1, 128)
+		v.Length(t.Key, field+"key", 1, 128)
 		if t.Key != "" {
-			v.pattern(t.Key, field+"key", tagKeyRE, tagKeyPattern)
+			v.Pattern(t.Key, field+"key", tagKeyRE, tagKeyPattern)
 		}
-		v.optional(t.Value, field+"value", 0, 256, tagValueRE, tagValuePattern)
+		optionalMember(&v, t.Value, field+"value", 0, 256, tagValueRE, tagValuePattern)
 		tags = append(tags, t)
 	}
 	if len(tags) > maxTags {
-		v.add(nil, "tags", "Member must have length less than or equal to 50")
+		v.Add(nil, "tags", "Member must have length less than or equal to 50")
 	}
 	if n := len(awsapi.FormList(form, "TransitiveTagKeys.member")); n > maxTags {
-		v.add(nil, "transitiveTagKeys", "Member must have length less than or equal to 50")
+		v.Add(nil, "transitiveTagKeys", "Member must have length less than or equal to 50")
 	}
 	externalID := form.Get("ExternalId")
 	if has(form, "ExternalId") {
-		v.optional(externalID, "externalId", 2, 1224, externalIDRE, externalIDPattern)
+		optionalMember(&v, externalID, "externalId", 2, 1224, externalIDRE, externalIDPattern)
 	}
 	sourceIdentity := form.Get("SourceIdentity")
 	if has(form, "SourceIdentity") {
-		v.optional(sourceIdentity, "sourceIdentity", 2, 64, nameRE, namePattern)
+		optionalMember(&v, sourceIdentity, "sourceIdentity", 2, 64, nameRE, namePattern)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err("ValidationError"); err != nil {
 		return nil, err
 	}
 	if strings.HasPrefix(strings.ToLower(sourceIdentity), "aws:") {

@@ -1,10 +1,7 @@
 package sts
 
 import (
-	"fmt"
 	"regexp"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/berthhq/berth/internal/emulator/awsapi"
 )
@@ -37,54 +34,14 @@ var (
 	arnRE        = regexp.MustCompile(`^[\x{09}\x{0A}\x{0D}\x{20}-\x{7E}\x{85}\x{A0}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}]+$`)
 )
 
-// violations collects model-constraint failures the way AWS's front end
-// reports them: "N validation error(s) detected: Value 'x' at 'field' failed
-// to satisfy constraint: …; Value …".
-type violations []string
-
-func (v *violations) add(value any, field, constraint string) {
-	shown := "null"
-	switch x := value.(type) {
-	case nil:
-	case string:
-		shown = "'" + x + "'"
-	default:
-		shown = fmt.Sprintf("'%v'", x)
-	}
-	*v = append(*v, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", shown, field, constraint))
-}
-
-func (v *violations) length(value, field string, minLen, maxLen int) {
-	n := utf8.RuneCountInString(value)
-	if n < minLen {
-		v.add(value, field, fmt.Sprintf("Member must have length greater than or equal to %d", minLen))
-	}
-	if maxLen > 0 && n > maxLen {
-		v.add(value, field, fmt.Sprintf("Member must have length less than or equal to %d", maxLen))
-	}
-}
-
-func (v *violations) pattern(value, field string, re *regexp.Regexp, shown string) {
-	if !re.MatchString(value) {
-		v.add(value, field, "Member must satisfy regular expression pattern: "+shown)
-	}
-}
+// violations collects the model-constraint failures the service reports
+// together (see awsapi.Violations).
+type violations = awsapi.Violations
 
 // optional checks an optional string member: length, then pattern.
-func (v *violations) optional(value, field string, minLen, maxLen int, re *regexp.Regexp, shown string) {
-	v.length(value, field, minLen, maxLen)
-	v.pattern(value, field, re, shown)
-}
-
-func (v violations) err() error {
-	if len(v) == 0 {
-		return nil
-	}
-	noun := "errors"
-	if len(v) == 1 {
-		noun = "error"
-	}
-	return awsapi.Errorf("ValidationError", "%d validation %s detected: %s", len(v), noun, strings.Join(v, "; "))
+func optionalMember(v *violations, value, field string, minLen, maxLen int, re *regexp.Regexp, shown string) {
+	v.Length(value, field, minLen, maxLen)
+	v.Pattern(value, field, re, shown)
 }
 
 func has(form map[string][]string, key string) bool {
