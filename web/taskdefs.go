@@ -241,20 +241,28 @@ func registerableJSON(td *cloud.TaskDefRevision) (form.TaskDefDoc, error) {
 	return doc, nil
 }
 
-// taskDefRevision shows one revision: overview, containers, volumes, tags, JSON.
-func (s *Server) taskDefRevision(w http.ResponseWriter, r *http.Request) error {
+// revisionFromPath describes the revision the path names and its
+// registerable JSON.
+func (s *Server) revisionFromPath(r *http.Request) (*cloud.TaskDefRevision, form.TaskDefDoc, error) {
 	family, rev, err := s.taskDefRef(r)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	td, err := s.describeTaskDef(r, family+":"+strconv.Itoa(rev))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	doc, err := registerableJSON(td)
+	return td, doc, err
+}
+
+// taskDefRevision shows one revision: overview, containers, volumes, tags, JSON.
+func (s *Server) taskDefRevision(w http.ResponseWriter, r *http.Request) error {
+	td, doc, err := s.revisionFromPath(r)
 	if err != nil {
 		return err
 	}
+	family, rev := td.Family, td.Revision
 	typed := doc.Typed()
 	var raw struct {
 		Compatibilities []string `json:"compatibilities"`
@@ -406,20 +414,12 @@ func secretLink(prefix, ref string) view.TaskDefLink {
 
 // taskDefDownload serves the registerable JSON as a file.
 func (s *Server) taskDefDownload(w http.ResponseWriter, r *http.Request) error {
-	family, rev, err := s.taskDefRef(r)
-	if err != nil {
-		return err
-	}
-	td, err := s.describeTaskDef(r, family+":"+strconv.Itoa(rev))
-	if err != nil {
-		return err
-	}
-	doc, err := registerableJSON(td)
+	td, doc, err := s.revisionFromPath(r)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d.json"`, family, rev))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d.json"`, td.Family, td.Revision))
 	w.Write(append(doc.MarshalIndent(), '\n'))
 	return nil
 }
