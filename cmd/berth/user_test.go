@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/berthhq/berth/internal/store"
+	"github.com/berthhq/berth/web/webtest"
 )
 
 func TestUserCommands(t *testing.T) {
@@ -74,7 +75,7 @@ func TestServePrintsFirstAdminLink(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncBuffer
+	var stdout, stderr webtest.SyncBuffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--emulator-addr", "127.0.0.1:0"},
