@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -404,19 +405,16 @@ func (s *Server) secretValuePost(w http.ResponseWriter, r *http.Request) error {
 	if !handled {
 		errs = f.ValidateValue()
 		if !errs.Any() {
-			d, err := s.secretForChange(r, name)
-			if err != nil {
-				return err
-			}
 			ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 			defer cancel()
-			version, err := c.PutSecretValue(ctx, d.ARN, f.Secret(), token)
+			arn, version, err := c.PutSecretValue(ctx, name, f.Secret(), token)
 			detail := ""
 			if version != "" {
 				detail = "version " + version
 			}
-			// The value itself is never passed to the audit trail.
-			s.audit(r, Entry{Action: "secret.put-value", Resource: d.ARN, Err: err, Detail: detail})
+			// The value itself is never passed to the audit trail; a refused
+			// call is recorded under the name (AWS answers the ARN only on success).
+			s.audit(r, Entry{Action: "secret.put-value", Resource: cmp.Or(arn, name), Err: err, Detail: detail})
 			if err == nil {
 				s.redirectWithFlash(w, r, view.SecretURL(name, ""), "New value stored for "+name+". It is now AWSCURRENT; the value before it is AWSPREVIOUS.")
 				return nil
@@ -649,14 +647,10 @@ func (s *Server) secretRestore(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.secretForChange(r, name)
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	err = s.clients(r).RestoreSecret(ctx, d.ARN)
-	s.audit(r, Entry{Action: "secret.restore", Resource: d.ARN, Err: err})
+	arn, err := s.clients(r).RestoreSecret(ctx, name)
+	s.audit(r, Entry{Action: "secret.restore", Resource: cmp.Or(arn, name), Err: err})
 	if err != nil {
 		if errors.Is(err, cloud.ErrSecretNotFound) {
 			return notFound("There is no secret named " + name + " in " + s.region(r) + ".")

@@ -352,14 +352,14 @@ func (c *Clients) GetSecretValue(ctx context.Context, id string) (SecretValue, e
 
 // PutSecretValue stores a new AWSCURRENT version; the previous current
 // version becomes AWSPREVIOUS. The same token and value again are a no-op.
-func (c *Clients) PutSecretValue(ctx context.Context, id, value, token string) (versionID string, err error) {
+func (c *Clients) PutSecretValue(ctx context.Context, id, value, token string) (arn, versionID string, err error) {
 	out, err := c.SecretsManager.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String(id), SecretString: aws.String(value), ClientRequestToken: aws.String(token),
 	})
 	if err != nil {
-		return "", secretErr(err)
+		return "", "", secretErr(err)
 	}
-	return aws.ToString(out.VersionId), nil
+	return aws.ToString(out.ARN), aws.ToString(out.VersionId), nil
 }
 
 // SecretUpdate is what UpdateSecret changes; a nil field stays as it is.
@@ -431,9 +431,12 @@ func (c *Clients) DeleteSecret(ctx context.Context, id string, days int64, force
 }
 
 // RestoreSecret cancels a scheduled deletion.
-func (c *Clients) RestoreSecret(ctx context.Context, id string) error {
-	_, err := c.SecretsManager.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String(id)})
-	return secretErr(err)
+func (c *Clients) RestoreSecret(ctx context.Context, id string) (arn string, err error) {
+	out, err := c.SecretsManager.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String(id)})
+	if err != nil {
+		return "", secretErr(err)
+	}
+	return aws.ToString(out.ARN), nil
 }
 
 // PasswordOptions are GetRandomPassword's options; zero values are AWS's

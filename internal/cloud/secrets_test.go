@@ -54,10 +54,10 @@ func TestSecretLifecycle(t *testing.T) {
 		t.Fatalf("value = %+v, %v", v, err)
 	}
 	tok := strings.Repeat("c", 36)
-	if _, err := c.PutSecretValue(ctx, ref.ARN, "second", tok); err != nil {
+	if _, _, err := c.PutSecretValue(ctx, ref.ARN, "second", tok); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.PutSecretValue(ctx, ref.ARN, "second", tok); err != nil {
+	if _, _, err := c.PutSecretValue(ctx, ref.ARN, "second", tok); err != nil {
 		t.Fatalf("idempotent put: %v", err)
 	}
 	d, err := c.DescribeSecret(ctx, ref.ARN)
@@ -93,7 +93,7 @@ func TestSecretLifecycle(t *testing.T) {
 	if _, err := c.GetSecretValue(ctx, ref.ARN); !errors.Is(err, cloud.ErrSecretScheduledForDeletion) {
 		t.Errorf("read deleted = %v", err)
 	}
-	if err := c.RestoreSecret(ctx, ref.ARN); err != nil {
+	if _, err := c.RestoreSecret(ctx, ref.ARN); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.GetSecretValue(ctx, ref.ARN); err != nil {
