@@ -79,7 +79,7 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 }
 
 func runEmulator(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := config.Parse("berth emulator", config.EmulatorOptions, args, getenv, stderr)
+	cfg, err := config.ParseEmulator(args, getenv, stderr)
 	if err != nil {
 		return err
 	}

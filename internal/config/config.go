@@ -63,8 +63,23 @@ var Options = []Option{
 	{"session-keys", "BERTH_SESSION_KEYS", "", "session signing and encryption keys (hex, two 32-byte keys joined by a comma); generated into the data dir when empty", func(c *Config) *string { return &c.SessionKeys }},
 }
 
-// EmulatorOptions are the settings `berth emulator` reads.
-var EmulatorOptions = []string{"emulator-addr", "data-dir", "account-id", "log-format"}
+// ParseEmulator reads the settings of `berth emulator`. Its --addr is the
+// address the emulator listens on: the setting `berth serve` calls
+// --emulator-addr, from the same BERTH_EMULATOR_ADDR.
+func ParseEmulator(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+	var addr string
+	c, err := ParseWith("berth emulator", []string{"data-dir", "account-id", "log-format"}, args, getenv, stderr, func(fs *flag.FlagSet) {
+		def := "127.0.0.1:4566"
+		if v := getenv("BERTH_EMULATOR_ADDR"); v != "" {
+			def = v
+		}
+		fs.StringVar(&addr, "addr", def, "address the emulator listens on (env BERTH_EMULATOR_ADDR)")
+	})
+	if c != nil {
+		c.EmulatorAddr = addr
+	}
+	return c, err
+}
 
 // Parse reads the named options (all when names is nil) from args and getenv.
 func Parse(name string, names []string, args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {

@@ -57,3 +57,22 @@ func TestAssumeRole(t *testing.T) {
 		}
 	}
 }
+
+func TestEmulatorCommandAddr(t *testing.T) {
+	env := map[string]string{"BERTH_EMULATOR_ADDR": "127.0.0.1:5000", "BERTH_DATA_DIR": "/tmp/d", "BERTH_ACCOUNT_ID": "111122223333"}
+	getenv := func(k string) string { return env[k] }
+	c, err := ParseEmulator(nil, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.EmulatorAddr != "127.0.0.1:5000" || c.DataDir != "/tmp/d" || c.AccountID != "111122223333" {
+		t.Errorf("from the environment: %+v", c)
+	}
+	c, err = ParseEmulator([]string{"--addr", "127.0.0.1:4567"}, getenv, io.Discard)
+	if err != nil || c.EmulatorAddr != "127.0.0.1:4567" {
+		t.Errorf("--addr: %+v, %v", c, err)
+	}
+	if _, err := ParseEmulator([]string{"--backend", "aws"}, getenv, io.Discard); err == nil {
+		t.Error("berth emulator accepted a serve-only flag")
+	}
+}

@@ -85,7 +85,7 @@ func StartBinary(t testing.TB, addr, dataDir string) *Process {
 	url := "http://" + addr
 	p := &Process{stderr: &bytes.Buffer{}, done: make(chan error, 1),
 		Env: &Env{URL: url, DataDir: dataDir, Config: Config(url, "us-east-1")}}
-	p.cmd = exec.Command(Binary(t), "emulator", "--emulator-addr", addr, "--data-dir", dataDir)
+	p.cmd = exec.Command(Binary(t), "emulator", "--addr", addr, "--data-dir", dataDir)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
