@@ -3,7 +3,9 @@ package state_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -110,5 +112,36 @@ func TestWriteIsDurableAcrossReopen(t *testing.T) {
 	db.Close()
 	if n := count(t, open(t, path)); n != 20 {
 		t.Fatalf("%d rows after reopen, want 20", n)
+	}
+}
+
+// Checkpoints run beside the writes rather than inside one of them; they
+// must still keep the log from growing without end under steady writes.
+func TestLogStaysBoundedUnderSteadyWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	db := open(t, path)
+	if err := db.Migrate(`CREATE TABLE IF NOT EXISTS big (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	value := strings.Repeat("v", 3000) // about a page per commit
+	const writes = 6000                // about 24 MB through the log
+	for i := range writes {
+		if err := db.Write(context.Background(), func(tx *state.Tx) error {
+			_, err := tx.Exec(`INSERT INTO big (k, v) VALUES (?, ?)`, i, value)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fi, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > 8<<20 {
+		t.Errorf("log is %d MB after %d writes of 3 KB; checkpoints are not keeping up", fi.Size()>>20, writes)
+	}
+	var n int
+	if err := db.Read().QueryRow(`SELECT COUNT(*) FROM big`).Scan(&n); err != nil || n != writes {
+		t.Fatalf("rows = %d, %v", n, err)
 	}
 }
