@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test generate lint bench build screenshots
+.PHONY: help run test generate lint bench bench-compare build screenshots
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,6 +27,9 @@ lint: generate ## gofmt, go vet, and check that generated files are committed
 
 bench: ## Run the benchmarks (bench/run.sh; figures in docs/benchmarks.md)
 	bench/run.sh
+
+bench-compare: ## Compare the emulator with kumo, another Go emulator, on this machine (bench/compare.sh; fetches kumo through the Go module proxy)
+	bench/compare.sh
 
 build: generate ## Build a static binary into bin/berth
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/berth ./cmd/berth

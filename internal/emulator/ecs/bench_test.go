@@ -6,12 +6,23 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/berthhq/berth/internal/emulator/emutest"
 )
 
 func BenchmarkRegisterTaskDefinition(b *testing.B) {
-	c := client(b)
+	benchRegister(b, client(b))
+}
+
+// BenchmarkRegisterTaskDefinitionFloor is the same call against a server
+// that replays one answer: the SDK's and net/http's share of the call.
+func BenchmarkRegisterTaskDefinitionFloor(b *testing.B) {
+	replay, _ := emutest.StartReplay(b)
+	benchRegister(b, ecs.NewFromConfig(replay.Config))
+}
+
+func benchRegister(b *testing.B, c *ecs.Client) {
 	in := fargate("bench")
-	b.ResetTimer()
 	for b.Loop() {
 		if _, err := c.RegisterTaskDefinition(ctx, in); err != nil {
 			b.Fatal(err)
