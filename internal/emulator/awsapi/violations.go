@@ -2,8 +2,10 @@ package awsapi
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -73,4 +75,45 @@ func (v Violations) Err(code string) error {
 		noun = "error"
 	}
 	return Errorf(code, "%d validation %s detected: %s", len(v), noun, strings.Join(v, "; "))
+}
+
+// QueryTag is one member of an IAM or STS request's Tags.member list, as
+// both store and answer it.
+type QueryTag struct {
+	Key   string `xml:"Key" json:"Key"`
+	Value string `xml:"Value" json:"Value"`
+}
+
+// Tag limits and patterns of IAM's and STS's models.
+const (
+	maxQueryTags       = 50
+	queryTagKeyShown   = `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`
+	queryTagValueShown = `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
+)
+
+var (
+	queryTagKeyRE   = regexp.MustCompile(`^` + queryTagKeyShown + `$`)
+	queryTagValueRE = regexp.MustCompile(`^` + queryTagValueShown + `$`)
+)
+
+// QueryTags reads the Tags.member list of an IAM or STS request and records
+// what breaks the model: keys of 1 to 128 and values of up to 256
+// characters from the tag pattern, at most 50 tags.
+func (v *Violations) QueryTags(form url.Values) []QueryTag {
+	var tags []QueryTag
+	for i, item := range FormList(form, "Tags.member") {
+		t := QueryTag{Key: item.Get("Key"), Value: item.Get("Value")}
+		field := "tags." + strconv.Itoa(i+1) + ".member."
+		v.Length(t.Key, field+"key", 1, 128)
+		if t.Key != "" {
+			v.Pattern(t.Key, field+"key", queryTagKeyRE, queryTagKeyShown)
+		}
+		v.Length(t.Value, field+"value", 0, 256)
+		v.Pattern(t.Value, field+"value", queryTagValueRE, queryTagValueShown)
+		tags = append(tags, t)
+	}
+	if len(tags) > maxQueryTags {
+		v.Add(nil, "tags", "Member must have length less than or equal to 50")
+	}
+	return tags
 }

@@ -22,10 +22,7 @@ type xmlList[T any] struct {
 	Members []T `xml:"member"`
 }
 
-type tag struct {
-	Key   string `xml:"Key" json:"Key"`
-	Value string `xml:"Value" json:"Value"`
-}
+type tag = awsapi.QueryTag
 
 type role struct {
 	Path                     string        `xml:"Path"`
@@ -127,21 +124,7 @@ func (s *service) createRole(c *awsapi.Context, form url.Values) (any, error) {
 		session = n
 	}
 
-	var tags []tag
-	for i, item := range awsapi.FormList(form, "Tags.member") {
-		t := tag{Key: item.Get("Key"), Value: item.Get("Value")}
-		field := "tags." + strconv.Itoa(i+1) + ".member."
-		v.Length(t.Key, field+"key", 1, 128)
-		if t.Key != "" {
-			v.Pattern(t.Key, field+"key", tagKeyRE, tagKeyPattern)
-		}
-		v.Length(t.Value, field+"value", 0, 256)
-		v.Pattern(t.Value, field+"value", tagValueRE, tagValuePattern)
-		tags = append(tags, t)
-	}
-	if len(tags) > maxTags {
-		v.Add(nil, "tags", "Member must have length less than or equal to 50")
-	}
+	tags := v.QueryTags(form)
 	if err := v.Err("ValidationError"); err != nil {
 		return nil, err
 	}

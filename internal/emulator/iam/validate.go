@@ -17,12 +17,9 @@ const (
 	pathPrefixPattern  = `\u002F[\u0021-\u007F]*`
 	policyPathPattern  = `((/[A-Za-z0-9\.,\+@=_-]+)*)/`
 	descriptionPattern = `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`
-	tagKeyPattern      = `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`
-	tagValuePattern    = `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
 
 	minSession, maxSession = 3600, 43200
 	defaultSession         = 3600
-	maxTags                = 50
 	defaultMaxItems        = 100
 )
 
@@ -32,8 +29,6 @@ var (
 	pathPrefixRE  = regexp.MustCompile(`^/[\x{21}-\x{7F}]*$`)
 	policyPathRE  = regexp.MustCompile(`^((/[A-Za-z0-9\.,\+@=_-]+)*)/$`)
 	descriptionRE = regexp.MustCompile(`^[\x{09}\x{0A}\x{0D}\x{20}-\x{7E}\x{A1}-\x{FF}]*$`)
-	tagKeyRE      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`)
-	tagValueRE    = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 	policyDocRE   = regexp.MustCompile(`^[\x{09}\x{0A}\x{0D}\x{20}-\x{FF}]+$`)
 )
 

@@ -34,10 +34,7 @@ type assumeRoleResult struct {
 	SourceIdentity   string          `xml:"SourceIdentity,omitempty"`
 }
 
-type tag struct {
-	Key   string `json:"Key"`
-	Value string `json:"Value"`
-}
+type tag = awsapi.QueryTag
 
 // packedLimit is the space, in bytes, that PackedPolicySize is a
 // percentage of. AWS packs policies and tags in a compressed binary form it
@@ -86,20 +83,7 @@ func (s *service) assumeRole(c *awsapi.Context, form url.Values) (any, error) {
 		}
 		duration = n
 	}
-	var tags []tag
-	for i, item := range awsapi.FormList(form, "Tags.member") {
-		t := tag{Key: item.Get("Key"), Value: item.Get("Value")}
-		field := "tags." + strconv.Itoa(i+1) + ".member."
-		v.Length(t.Key, field+"key", 1, 128)
-		if t.Key != "" {
-			v.Pattern(t.Key, field+"key", tagKeyRE, tagKeyPattern)
-		}
-		optionalMember(&v, t.Value, field+"value", 0, 256, tagValueRE, tagValuePattern)
-		tags = append(tags, t)
-	}
-	if len(tags) > maxTags {
-		v.Add(nil, "tags", "Member must have length less than or equal to 50")
-	}
+	tags := v.QueryTags(form)
 	if n := len(awsapi.FormList(form, "TransitiveTagKeys.member")); n > maxTags {
 		v.Add(nil, "transitiveTagKeys", "Member must have length less than or equal to 50")
 	}

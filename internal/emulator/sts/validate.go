@@ -11,8 +11,6 @@ import (
 const (
 	namePattern       = `[\w+=,.@-]*` // roleSessionNameType and sourceIdentityType
 	externalIDPattern = `[\w+=,.@:\/-]*`
-	tagKeyPattern     = `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`
-	tagValuePattern   = `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
 	policyPattern     = `[\u0009\u000A\u000D\u0020-\u00FF]+`
 	arnPattern        = `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`
 
@@ -28,8 +26,6 @@ const (
 var (
 	nameRE       = regexp.MustCompile(`^[\w+=,.@-]*$`)
 	externalIDRE = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
-	tagKeyRE     = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`)
-	tagValueRE   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 	policyRE     = regexp.MustCompile(`^[\x{09}\x{0A}\x{0D}\x{20}-\x{FF}]+$`)
 	arnRE        = regexp.MustCompile(`^[\x{09}\x{0A}\x{0D}\x{20}-\x{7E}\x{85}\x{A0}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}]+$`)
 )
