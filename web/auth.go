@@ -110,7 +110,7 @@ type authState struct {
 	byAccount, byAddress *httprate.RateLimiter
 }
 
-func newAuthState(o AuthOptions) *authState {
+func newAuthState(o AuthOptions, st *store.Store) *authState {
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 8 * time.Hour
 	}
@@ -129,11 +129,46 @@ func newAuthState(o AuthOptions) *authState {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	limiter := func(limit int) *httprate.RateLimiter {
+		return httprate.NewRateLimiter(limit, o.SignInWindow,
+			httprate.WithLimitCounter(&storeCounter{store: st}),
+			// A count that cannot be read or written refuses the attempt:
+			// OnLimit reports the limit reached, and the sign-in page says so.
+			httprate.WithErrorHandler(func(http.ResponseWriter, *http.Request, error) {}))
+	}
 	return &authState{
 		AuthOptions: o,
-		byAccount:   httprate.NewRateLimiter(o.AccountAttempts, o.SignInWindow),
-		byAddress:   httprate.NewRateLimiter(o.AddressAttempts, o.SignInWindow),
+		byAccount:   limiter(o.AccountAttempts),
+		byAddress:   limiter(o.AddressAttempts),
 	}
+}
+
+// storeCounter keeps the sign-in limits' counts in Berth's database, so
+// that replicas sharing it share the limits: an attacker spreading attempts
+// over them gets no more tries than against one.
+type storeCounter struct {
+	store  *store.Store
+	window time.Duration
+}
+
+func (c *storeCounter) Config(_ int, window time.Duration) { c.window = window }
+
+func (c *storeCounter) Increment(key string, window time.Time) error {
+	return c.IncrementBy(key, window, 1)
+}
+
+func (c *storeCounter) IncrementBy(key string, window time.Time, n int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// The previous window still counts (httprate weighs it by how much of
+	// it overlaps the sliding window); older ones are forgotten.
+	return c.store.AddAttempts(ctx, key, window, n, window.Add(-c.window))
+}
+
+func (c *storeCounter) Get(key string, cur, prev time.Time) (int, int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return c.store.Attempts(ctx, key, cur, prev)
 }
 
 // touchEvery bounds how often a session's last activity is written: the

@@ -73,7 +73,7 @@ func New(o Options) *Server {
 		regions:      o.Regions,
 		ready:        o.Ready,
 		metrics:      newMetrics(o.Metrics),
-		auth:         newAuthState(o.Auth),
+		auth:         newAuthState(o.Auth, o.Store),
 		secretDrafts: newSecretDrafts(),
 	}
 	s.handler = s.router()

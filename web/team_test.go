@@ -306,3 +306,26 @@ func TestTwoReplicasShareUsersAndSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestReplicasShareSignInLimits: the sign-in limits count in the shared
+// database, so attempts spread over two replicas use one allowance.
+func TestReplicasShareSignInLimits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		open := e.OpenShared(t)
+		limits := web.AuthOptions{AccountAttempts: 3, AddressAttempts: 100}
+		a := webtest.NewWith(t, webtest.Options{Store: open(), NoSignIn: true, Auth: limits})
+		b := webtest.NewWith(t, webtest.Options{Store: open(), NoSignIn: true, Auth: limits})
+		u := a.NewUser(t, "viewer", "")
+		try := func(env *webtest.Env, pw string) int {
+			return env.PostForm(t, "/sign-in", url.Values{"username": {u.Username}, "password": {pw}}).StatusCode
+		}
+		for i, env := range []*webtest.Env{a, b, a} {
+			if c := try(env, "not the password"); c != http.StatusUnauthorized {
+				t.Fatalf("attempt %d = %d", i+1, c)
+			}
+		}
+		if c := try(b, webtest.Password); c != http.StatusTooManyRequests {
+			t.Errorf("4th attempt, on the other replica = %d, want 429", c)
+		}
+	})
+}
