@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/web/view"
 )
 
@@ -51,7 +52,13 @@ func (s *Server) handle(fn appHandler) http.HandlerFunc {
 			return
 		}
 		var he *httpError
-		if errors.As(err, &he) {
+		if !errors.As(err, &he) && cloud.IsAWSCall(err) {
+			// A page that does not explain an AWS failure itself still
+			// gets the explanation, as a 502 rather than Berth's own 500.
+			s.log.Warn("AWS call failed", "err", err, "path", r.URL.Path, "request_id", middleware.GetReqID(r.Context()))
+			errors.As(awsFailure("Berth could not complete this request", err), &he)
+		}
+		if he != nil {
 			s.renderError(w, r, he.status, he.heading, he.message)
 			return
 		}

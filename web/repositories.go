@@ -68,24 +68,18 @@ const (
 // awsFailure is the page for an AWS failure where no form can hold it:
 // what AWS said and how to fix it, with 502 rather than a bare 500.
 func awsFailure(what string, err error) error {
+	return &httpError{status: http.StatusBadGateway, heading: "AWS refused the request", message: what + ": " + problemText(err)}
+}
+
+// problemText is an AWS error in one line for a page: AWS's message and
+// code, or what went wrong before AWS could answer, and how to fix it when
+// Berth knows.
+func problemText(err error) string {
 	problem, fix := cloud.Explain(err)
 	if code := cloud.ErrorCode(err); code != "" {
 		problem = cloud.ErrorMessage(err) + " (" + code + ")"
 	}
-	msg := what + ": " + problem
-	if fix != "" {
-		msg += " " + fix
-	}
-	return &httpError{status: http.StatusBadGateway, heading: "AWS refused the request", message: msg}
-}
-
-// problemText is an AWS error in one line for a page: AWS's message and code.
-func problemText(err error) string {
-	if code := cloud.ErrorCode(err); code != "" {
-		return cloud.ErrorMessage(err) + " (" + code + ")"
-	}
-	p, fix := cloud.Explain(err)
-	return strings.TrimSpace(p + " " + fix)
+	return strings.TrimSpace(problem + " " + fix)
 }
 
 func formatTime(t time.Time) view.Time {

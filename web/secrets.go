@@ -135,7 +135,7 @@ func (s *Server) secretList(w http.ResponseWriter, r *http.Request) error {
 		IncludePlannedDeletion: f.Deleted,
 	}, token, cloud.SecretListPageSize)
 	if err != nil {
-		m.Problem = cloud.ErrorMessage(err)
+		m.Problem = problemText(err)
 		if token != "" {
 			m.Problem += " Start again from the first page."
 		}
@@ -203,10 +203,13 @@ func (s *Server) describeSecret(r *http.Request, name string) (cloud.SecretDetai
 	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
 	defer cancel()
 	d, err := s.clients(r).DescribeSecret(ctx, name)
-	if errors.Is(err, cloud.ErrSecretNotFound) {
+	switch {
+	case errors.Is(err, cloud.ErrSecretNotFound):
 		return d, notFound("There is no secret named " + name + " in " + s.region(r) + ".")
+	case err != nil:
+		return d, awsFailure("Berth could not read the secret "+name, err)
 	}
-	return d, err
+	return d, nil
 }
 
 // secretForChange describes a secret before a change, for the audit

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -151,5 +152,29 @@ func TestOversizedFormIsRefused(t *testing.T) {
 	// A normal form still reaches its handler, parsed.
 	if r := env.PostForm(t, "/repositories/new", url.Values{"name": {"Bad_Name"}}); r.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("small form = %d", r.StatusCode)
+	}
+}
+
+// TestAWSFailuresAreExplainedNotCrashes points Berth at an AWS that refuses
+// every call: each page explains the failure (502) instead of answering
+// Berth's own 500.
+func TestAWSFailuresAreExplainedNotCrashes(t *testing.T) {
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"__type":"AccessDeniedException","message":"User is not authorized","Message":"User is not authorized"}`))
+	}))
+	t.Cleanup(refuse.Close)
+	env := webtest.NewWith(t, webtest.Options{Endpoint: refuse.URL})
+	for _, path := range []string{
+		"/repositories", "/repositories/app", "/repositories/-/edit/app",
+		"/secrets", "/secrets/app", "/secrets/app/edit", "/secrets/app/new-value", "/secrets/app/delete",
+		"/task-definitions", "/task-definitions/app", "/task-definitions/app/1",
+	} {
+		r := env.Get(t, path)
+		if r.StatusCode != http.StatusBadGateway || !strings.Contains(r.Body, "User is not authorized (AccessDeniedException)") {
+			t.Errorf("GET %s = %d, want 502 with the explanation\n%.600s", path, r.StatusCode, r.Body)
+		}
 	}
 }

@@ -81,8 +81,9 @@ func (s *Server) taskDefFamilies(w http.ResponseWriter, r *http.Request) error {
 	if prefix != "" || scope == "" {
 		page, err = s.clients(r).ListTaskDefFamilies(r.Context(), status, prefix, m.Token, taskDefFamiliesPageSize)
 	}
+	code := http.StatusOK
 	if err != nil {
-		m.Err = cloud.ErrorMessage(err)
+		m.Err, code = problemText(err), http.StatusBadGateway
 	} else {
 		for _, f := range page.Families {
 			if s.allowedFor(r, kindFamily, f) {
@@ -94,7 +95,7 @@ func (s *Server) taskDefFamilies(w http.ResponseWriter, r *http.Request) error {
 	if drafts, err := s.store.TaskDefDrafts(r.Context(), s.draftOwner(r), taskDefMaxDrafts); err == nil {
 		m.Drafts = len(drafts)
 	}
-	s.render(w, r, http.StatusOK, view.TaskDefFamilies(m))
+	s.render(w, r, code, view.TaskDefFamilies(m))
 	return nil
 }
 
@@ -121,8 +122,8 @@ func (s *Server) taskDefFamily(w http.ResponseWriter, r *http.Request) error {
 	page, err := c.ListTaskDefRevisions(r.Context(), family, status, m.Token, taskDefRevisionsPerPage)
 	m.History = s.familyHistory(r, family, page.Revisions)
 	if err != nil {
-		m.Err = cloud.ErrorMessage(err)
-		s.render(w, r, http.StatusOK, view.TaskDefFamily(m))
+		m.Err = problemText(err)
+		s.render(w, r, http.StatusBadGateway, view.TaskDefFamily(m))
 		return nil
 	}
 	m.NextToken = page.NextToken
@@ -132,7 +133,7 @@ func (s *Server) taskDefFamily(w http.ResponseWriter, r *http.Request) error {
 	}
 	sums, err := c.TaskDefSummaries(r.Context(), arns)
 	if err != nil {
-		m.Err = "Could not describe every revision: " + cloud.ErrorMessage(err)
+		m.Err = "Could not describe every revision: " + problemText(err)
 	}
 	for i, rv := range page.Revisions {
 		row := view.TaskDefRevisionRow{Revision: rv.Revision, Status: status}

@@ -299,6 +299,13 @@ func ErrorCode(err error) string {
 	return ""
 }
 
+// IsAWSCall reports whether err is the failure of a call to AWS: an answer
+// AWS refused, or a call that could not be made (credentials, network).
+func IsAWSCall(err error) bool {
+	var oe *smithy.OperationError
+	return errors.As(err, &oe)
+}
+
 // ErrorMessage returns AWS's message for err, or err's text.
 func ErrorMessage(err error) string {
 	var ae smithy.APIError
