@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -16,6 +18,24 @@ import (
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// -h and --help print the commands and succeed; a command's -h prints its
+// flags and is not an error either.
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, env(nil), &out, io.Discard); err != nil || !strings.Contains(out.String(), "Usage: berth [command]") {
+			t.Errorf("%v: %v %q", args, err, out.String())
+		}
+	}
+	for _, cmd := range []string{"serve", "emulator", "healthcheck"} {
+		var errOut bytes.Buffer
+		err := run(context.Background(), []string{cmd, "-h"}, env(nil), io.Discard, &errOut)
+		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut.String(), "-data-dir") && cmd != "healthcheck" {
+			t.Errorf("%s -h: %v\n%s", cmd, err, errOut.String())
+		}
+	}
+}
 
 func TestVersionAndUnknownCommand(t *testing.T) {
 	var out bytes.Buffer
