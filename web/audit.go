@@ -335,6 +335,18 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// csvCells makes cells safe to open in a spreadsheet: a cell that starts
+// like a formula (=, +, -, @, tab, CR) gets a leading apostrophe, so that a
+// username typed as "=HYPERLINK(…)" at the sign-in page stays text.
+func csvCells(cells ...string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
+}
+
 // maxExport bounds one export; narrow the filter for more.
 const maxExport = 100000
 
@@ -382,8 +394,8 @@ func (s *Server) auditExport(format string) appHandler {
 						b, _ := json.Marshal(e.Changes)
 						changes = string(b)
 					}
-					cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), e.Actor, e.ActorRole, e.Address, e.Action,
-						e.Resource, e.Outcome, e.Detail, e.AWSRequestID, e.RequestID, e.Region, changes})
+					cw.Write(csvCells(strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), e.Actor, e.ActorRole, e.Address, e.Action,
+						e.Resource, e.Outcome, e.Detail, e.AWSRequestID, e.RequestID, e.Region, changes))
 				} else {
 					if !first {
 						w.Write([]byte(","))

@@ -329,3 +329,28 @@ func TestReplicasShareSignInLimits(t *testing.T) {
 		}
 	})
 }
+
+// A username typed at the sign-in page reaches the audit trail as typed;
+// the CSV export must not hand it to a spreadsheet as a formula.
+func TestAuditCSVCellsAreNotFormulas(t *testing.T) {
+	env := webtest.New(t)
+	env.Store.AppendAudit(context.Background(), store.AuditEntry{Actor: "=HYPERLINK(\"http://x\")", Action: "sign-in", Outcome: "failure", Detail: "-2+3"})
+	c := env.Get(t, "/audit/export.csv?action=sign-in")
+	rows, err := csv.NewReader(strings.NewReader(c.Body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows[1:] {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("cell %q starts like a formula", cell)
+			}
+		}
+		if row[2] == `'=HYPERLINK("http://x")` && row[8] != "'-2+3" {
+			t.Errorf("detail = %q", row[8])
+		}
+	}
+	if !strings.Contains(c.Body, `'=HYPERLINK`) {
+		t.Errorf("the actor is missing or changed otherwise:\n%s", c.Body)
+	}
+}
