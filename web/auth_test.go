@@ -358,4 +358,13 @@ func TestReadOnlyModeRefusesChanges(t *testing.T) {
 	if r := env.Get(t, "/users"); r.StatusCode != http.StatusOK || strings.Contains(r.Body, `id="add-user"`) {
 		t.Errorf("reading in read-only mode = %d, or the Add user button shows", r.StatusCode)
 	}
+	// The one change everyone keeps, as the banner and README say: their
+	// own password, so an account can be made safe during a freeze.
+	if !strings.Contains(home.Body, "change your own password") {
+		t.Error("the banner does not say that passwords can still be changed")
+	}
+	newPassword := "another fine long password"
+	if r := env.PostForm(t, "/account/password", url.Values{"current": {webtest.Password}, "password": {newPassword}, "confirm": {newPassword}}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("own password change in read-only mode = %d", r.StatusCode)
+	}
 }

@@ -105,7 +105,7 @@ func ReadOnlyBanner(p Page) templ.Component {
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		if p.ReadOnly {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<div class=\"banner\" role=\"note\" id=\"read-only-banner\"><strong>Read-only mode</strong> — Berth refuses every change right now. You can look at everything your role allows; ask the person who runs Berth when changes will be possible again.</div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<div class=\"banner\" role=\"note\" id=\"read-only-banner\"><strong>Read-only mode</strong> — Berth refuses every change to AWS and to its users and settings right now. You can look at everything your role allows, and change your own password; ask the person who runs Berth when changes will be possible again.</div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
