@@ -67,11 +67,12 @@ func (s *Server) handle(fn appHandler) http.HandlerFunc {
 	}
 }
 
-// renderError answers with the error page for browsers' GETs and a short
-// text for everything else (form posts from scripts, htmx, the CLI).
+// renderError answers with the error page for browsers (their pages and
+// form posts ask for text/html) and a short text for everything else
+// (scripts, htmx, the CLI).
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, heading, message string) {
 	reqID := middleware.GetReqID(r.Context())
-	if r.Method != http.MethodGet || r.Header.Get("HX-Request") != "" || !strings.Contains(r.Header.Get("Accept"), "text/html") {
+	if r.Header.Get("HX-Request") != "" || !strings.Contains(r.Header.Get("Accept"), "text/html") {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)
 		w.Write([]byte(heading + ": " + message + "\nrequest id: " + reqID + "\n"))

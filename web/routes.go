@@ -120,7 +120,15 @@ func (s *Server) routes() []route {
 // mux is the chi router of the table, every route behind require.
 func (s *Server) mux() *chi.Mux {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.observe, securityHeaders, s.recoverPanic, s.identify)
+	// Cross-origin protection comes after the request id, metrics, headers
+	// and identity, so that its refusal is logged, counted and rendered like
+	// any other answer.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusForbidden, "Cross-origin request refused",
+			"This change was sent from another site, so Berth refused it. Reload Berth and try again from its own page.")
+	}))
+	r.Use(middleware.RequestID, s.observe, securityHeaders, s.recoverPanic, s.identify, cop.Handler)
 	for _, rt := range s.routes() {
 		r.Method(rt.method, rt.pattern, s.require(rt.perm, s.handle(rt.handler)))
 	}
@@ -133,15 +141,7 @@ func (s *Server) mux() *chi.Mux {
 	return r
 }
 
-func (s *Server) router() http.Handler {
-	r := s.mux()
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, http.StatusForbidden, "Cross-origin request refused",
-			"This change was sent from another site, so Berth refused it. Reload Berth and try again from its own page.")
-	}))
-	return cop.Handler(r)
-}
+func (s *Server) router() http.Handler { return s.mux() }
 
 // plain adapts a handler that cannot fail to the routing table.
 func plain(h http.HandlerFunc) appHandler {

@@ -64,9 +64,21 @@ func TestCrossOriginPostRefused(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "https://evil.example")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Accept", "text/html")
 	r := env.Do(t, req)
 	if r.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-origin POST = %d, want 403\n%s", r.StatusCode, r.Body)
+	}
+	// The refusal is an answer like any other: the error page with its
+	// request id, the security headers, and a line in the metrics.
+	if !strings.Contains(r.Body, "Cross-origin request refused") || !strings.Contains(r.Body, `class="shell"`) || !strings.Contains(r.Body, "Request id") {
+		t.Errorf("refusal is not the app's error page:\n%.500s", r.Body)
+	}
+	if r.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(r.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Errorf("refusal lacks the security headers: %v", r.Header)
+	}
+	if m := env.Get(t, "/metrics"); !strings.Contains(m.Body, `status="403"`) {
+		t.Error("the refusal is not counted in /metrics")
 	}
 }
 
