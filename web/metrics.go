@@ -23,9 +23,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "berth_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
 		}, []string{"route", "method", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "berth_http_request_duration_seconds", Help: "HTTP request duration by route pattern and method.",
+			Name: "berth_http_request_duration_seconds", Help: "HTTP request duration by route pattern, method and status.",
 			Buckets: prometheus.DefBuckets,
-		}, []string{"route", "method"}),
+		}, []string{"route", "method", "status"}),
 		handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 	}
 	reg.MustRegister(m.requests, m.duration)
@@ -36,8 +36,9 @@ func (m *metrics) observe(route, method string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+	code := strconv.Itoa(status)
+	m.requests.WithLabelValues(route, method, code).Inc()
+	m.duration.WithLabelValues(route, method, code).Observe(d.Seconds())
 }
 
 type awsMetrics struct {

@@ -117,6 +117,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 	for _, want := range []string{
 		`berth_http_requests_total{method="GET",route="/",status="200"} 1`,
 		`berth_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`berth_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"} 1`,
 		`berth_aws_calls_total{operation="GetCallerIdentity",outcome="ok",service="STS"}`,
 	} {
 		if !strings.Contains(r.Body, want) {
