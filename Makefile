@@ -7,7 +7,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 .PHONY: help run test generate lint bench bench-compare build screenshots
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: ## Run Berth in local mode: http://127.0.0.1:8080, emulator on 127.0.0.1:4566
 	$(GO) run ./cmd/berth serve
@@ -15,7 +15,7 @@ run: ## Run Berth in local mode: http://127.0.0.1:8080, emulator on 127.0.0.1:45
 test: generate ## Run every test (needs awscli, chromium and postgresql; .ci/run installs them)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (gofmt -l . ; echo "gofmt would change the files above"; exit 1)
 	$(GO) vet ./...
-	scripts/with-postgres.sh $(GO) test -count=1 ./...
+	.ci/with-postgres.sh $(GO) test -count=1 ./...
 
 generate: ## Regenerate templ components (*_templ.go)
 	$(GO) tool templ generate

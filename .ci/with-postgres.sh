@@ -9,7 +9,7 @@
 # - Otherwise the command runs without it: the PostgreSQL tests skip, except
 #   under CI=true, where they fail.
 #
-# Usage: scripts/with-postgres.sh go test ./...
+# Usage: .ci/with-postgres.sh go test ./...
 set -euo pipefail
 
 if [ -n "${BERTH_TEST_DATABASE_URL:-}" ]; then
