@@ -4,7 +4,10 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/berth ./cmd/berth \
+# docker build --build-arg VERSION=$(git describe --tags --always) sets what
+# `berth version` prints.
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/berth ./cmd/berth \
  && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
@@ -16,6 +19,7 @@ ENV BERTH_ADDR=0.0.0.0:8080 \
 VOLUME ["/data"]
 EXPOSE 8080 4566
 USER nonroot:nonroot
-HEALTHCHECK --interval=30s --timeout=5s --start-period=10s CMD ["/usr/local/bin/berth", "healthcheck", "--addr", "127.0.0.1:8080"]
+# The health check reads BERTH_ADDR like serve does, so it follows a changed address.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s CMD ["/usr/local/bin/berth", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/berth"]
 CMD ["serve"]

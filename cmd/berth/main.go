@@ -101,7 +101,7 @@ func runEmulator(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return fmt.Errorf("emulator: %w", err)
 	}
-	log.Info("local AWS emulator listening", "endpoint", "http://"+ln.Addr().String(), "account", emu.AccountID(), "data_dir", cfg.DataDir)
+	log.Info("local AWS emulator listening", "endpoint", "http://"+reachable(ln.Addr().String()), "account", emu.AccountID(), "data_dir", cfg.DataDir)
 	return serveUntilDone(ctx, &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}, ln, log)
 }
 
@@ -134,7 +134,7 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+cfg.Addr+"/healthz", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+reachable(cfg.Addr)+"/healthz", nil)
 	if err != nil {
 		return err
 	}

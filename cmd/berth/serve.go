@@ -62,7 +62,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err != nil {
 			return fmt.Errorf("local emulator: %w", err)
 		}
-		opts.Endpoint = "http://" + eln.Addr().String()
+		opts.Endpoint = "http://" + reachable(eln.Addr().String())
 		ready = func(context.Context) error { return emu.Ping() }
 		emuSrv = &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
 		go func() { errc <- emuSrv.Serve(eln) }()
@@ -86,9 +86,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go func() { errc <- httpSrv.Serve(ln) }()
-	log.Info("Berth listening", "url", "http://"+ln.Addr().String(), "backend", cfg.Backend, "data_dir", cfg.DataDir)
-	fmt.Fprintf(stdout, "Berth is running at http://%s (backend: %s)\n", ln.Addr(), cfg.Backend)
-	announceSetup(ctx, srv, cfg, ln.Addr().String(), log, stdout)
+	here := reachable(ln.Addr().String())
+	log.Info("Berth listening", "url", "http://"+here, "backend", cfg.Backend, "data_dir", cfg.DataDir)
+	fmt.Fprintf(stdout, "Berth is running at http://%s (backend: %s)\n", here, cfg.Backend)
+	announceSetup(ctx, srv, cfg, here, log, stdout)
 
 	select {
 	case err := <-errc:
