@@ -314,20 +314,22 @@ func keyPicker(ctx context.Context, kms repositoryAPI, chosen string) view.KMSKe
 
 // addedRows reads the form's "Add filter" / "Add tag" buttons, which post the
 // form back to draw one more row (so the form needs no JavaScript).
-func addedRows(r *http.Request, filters, tags int) (filterRows, tagRows int, added bool) {
-	filterRows, tagRows = filters, tags
+func addedRows(r *http.Request) (filterRows, tagRows int, added bool) {
+	// Rows the page drew, blank ones included: counting only filled rows
+	// would give back as many rows as were drawn when those are empty.
+	filters, tags := form.PostedRows(r.PostForm, form.ExclusionField), form.PostedRows(r.PostForm, form.TagKeyField)
 	switch r.PostFormValue("add") {
 	case "exclusion":
 		return filters + 1, tags, true
 	case "tag":
 		return filters, tags + 1, true
 	}
-	return filterRows, tagRows, false
+	return filters, tags, false
 }
 
 func (s *Server) createRepository(w http.ResponseWriter, r *http.Request) error {
 	f := form.DecodeRepository(r.PostForm)
-	if fr, tr, added := addedRows(r, len(f.ExclusionFilters), len(f.Tags)); added {
+	if fr, tr, added := addedRows(r); added {
 		s.renderRepositoryForm(w, r, http.StatusOK, f, form.Errors{}, fr, tr)
 		return nil
 	}

@@ -271,7 +271,7 @@ func (s *Server) updateRepository(w http.ResponseWriter, r *http.Request, name s
 		return err
 	}
 	f := form.DecodeRepositorySettings(r.PostForm)
-	if fr, _, added := addedRows(r, len(f.ExclusionFilters), 0); added {
+	if fr, _, added := addedRows(r); added {
 		s.renderEdit(w, r, http.StatusOK, repo, f, form.Errors{}, fr)
 		return nil
 	}

@@ -329,6 +329,18 @@ func TestRepositoryCreateAddRowsKeepsInput(t *testing.T) {
 	if _, err := env.Backend.In("").Repository(context.Background(), name); !errors.Is(err, cloud.ErrRepositoryNotFound) {
 		t.Errorf("adding a row created the repository: %v", err)
 	}
+	// Rows drawn blank count too: "Add tag" under one empty row gives two.
+	blank := createForm(name)
+	blank.Set("tags.0.key", "")
+	blank.Set("tags.0.value", "")
+	blank.Set("add", "tag")
+	r = env.PostForm(t, "/repositories/new", blank)
+	mustContain(t, r.Body, `name="tags.0.key" value=""`, `name="tags.1.key" value=""`)
+	blank.Del("add")
+	blank.Set("exclusions.0", "")
+	blank.Set("add", "exclusion")
+	r = env.PostForm(t, "/repositories/new", blank)
+	mustContain(t, r.Body, `name="exclusions.0" value=""`, `name="exclusions.1" value=""`)
 }
 
 func TestRepositoryCreateAlreadyExists(t *testing.T) {

@@ -87,6 +87,19 @@ func DecodeRepositorySettings(v url.Values) RepositorySettings {
 	return s
 }
 
+// PostedRows counts the rows of a repeated group that a form drew, blank
+// ones included: the consecutive indexes from 0 whose field was posted.
+func PostedRows(v url.Values, field func(int) string) int {
+	n := 0
+	for n < 100 {
+		if _, ok := v[field(n)]; !ok {
+			break
+		}
+		n++
+	}
+	return n
+}
+
 // ExclusionField is the name of the i-th exclusion filter input.
 func ExclusionField(i int) string { return RepoExclusions + "." + itoa(i) }
 
@@ -150,7 +163,7 @@ func (s RepositorySettings) validate(errs *Errors) {
 		case n < awsrules.ExclusionFiltersMin:
 			errs.Add(ExclusionField(0), "Add at least one exclusion filter: this setting needs 1 to 5 filters.")
 		case n > awsrules.ExclusionFiltersMax:
-			errs.Add(ExclusionField(awsrules.ExclusionFiltersMax), fmt.Sprintf("Use at most %d exclusion filters (there are %d).", awsrules.ExclusionFiltersMax, n))
+			errs.Add(ExclusionField(awsrules.ExclusionFiltersMax-1), fmt.Sprintf("Use at most %d exclusion filters (there are %d).", awsrules.ExclusionFiltersMax, n))
 		}
 		seen := map[string]bool{}
 		for i, flt := range s.ExclusionFilters {
