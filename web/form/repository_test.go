@@ -122,7 +122,7 @@ func TestRepositoryValidate(t *testing.T) {
 		}, "exclusions.0", "1 to 128"},
 		{"six filters", func(r *Repository) {
 			r.TagMutability, r.ExclusionFilters = "IMMUTABLE_WITH_EXCLUSION", []string{"a", "b", "c", "d", "e", "f"}
-		}, "exclusions.5", "at most 5"},
+		}, "exclusions.4", "at most 5"},
 		{"duplicate filter", func(r *Repository) {
 			r.TagMutability, r.ExclusionFilters = "IMMUTABLE_WITH_EXCLUSION", []string{"a*", "a*"}
 		}, "exclusions.1", "twice"},

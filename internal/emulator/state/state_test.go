@@ -3,7 +3,6 @@ package state_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -133,12 +132,16 @@ func TestLogStaysBoundedUnderSteadyWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	fi, err := os.Stat(path + "-wal")
-	if err != nil {
+	// The log's frame count since it last started afresh: every write added
+	// at least one, so without checkpoints it would be at least writes. How
+	// far behind the checkpointer runs depends on the machine's load, so
+	// the bound is loose; what it rules out is a log that only grows.
+	var busy, frames, copied int
+	if err := db.Read().QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
 		t.Fatal(err)
 	}
-	if fi.Size() > 8<<20 {
-		t.Errorf("log is %d MB after %d writes of 3 KB; checkpoints are not keeping up", fi.Size()>>20, writes)
+	if frames > writes/2 {
+		t.Errorf("the log holds %d frames after %d writes; checkpoints are not starting it afresh", frames, writes)
 	}
 	var n int
 	if err := db.Read().QueryRow(`SELECT COUNT(*) FROM big`).Scan(&n); err != nil || n != writes {
