@@ -107,3 +107,69 @@ func TestSessionKeys(t *testing.T) {
 		t.Errorf("configured pair: %v", err)
 	}
 }
+
+// startServe runs `berth serve` with args until the test ends and returns
+// its base URL and standard output.
+func startServe(t *testing.T, args []string, getenv func(string) string) (base string, stdout *webtest.SyncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout = &webtest.SyncBuffer{}
+	var stderr webtest.SyncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, append([]string{"serve"}, args...), getenv, stdout, &stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v after shutdown", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
+	re := regexp.MustCompile(`running at (http://[0-9.:]+)`)
+	for i := 0; i < 200; i++ {
+		if m := re.FindStringSubmatch(stdout.String()); m != nil {
+			return m[1], stdout
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped: %v\n%s", err, stderr.String())
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+	t.Fatalf("server did not start: %s\n%s", stdout.String(), stderr.String())
+	return "", nil
+}
+
+// noAWSSetup gives the test a machine without AWS credentials, profiles or
+// regions, whatever the machine running it has.
+func noAWSSetup(t *testing.T) {
+	dir := t.TempDir()
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_REGION", "AWS_DEFAULT_REGION"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+// TestServeWithAMissingProfileStartsAndExplains: a profile that does not
+// exist must not stop Berth; /readyz says what is wrong and how to fix it.
+func TestServeWithAMissingProfileStartsAndExplains(t *testing.T) {
+	noAWSSetup(t)
+	base, _ := startServe(t, []string{"--backend", "aws", "--profile", "nope", "--addr", "127.0.0.1:0"},
+		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data")}))
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `profile "nope"`) ||
+		!strings.Contains(string(body), "aws configure --profile nope") {
+		t.Errorf("/readyz = %d %q", resp.StatusCode, body)
+	}
+}

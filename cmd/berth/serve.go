@@ -72,6 +72,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	if err := backend.ConfigErr(); err != nil {
+		// Berth still starts: every page and /readyz explain it.
+		problem, fix := cloud.Explain(err)
+		log.Warn("AWS configuration could not be loaded: every AWS call fails until it is fixed", "problem", problem, "fix", fix)
+	}
 	if opts.AssumeRoleARN != "" {
 		log.Info("signed-in people act through an assumed role, named by STS SourceIdentity", "role", opts.AssumeRoleARN)
 	}
