@@ -129,7 +129,8 @@ func startServe(t *testing.T, args []string, getenv func(string) string) (base s
 		}
 	})
 	re := regexp.MustCompile(`running at (http://[0-9.:]+)`)
-	for i := 0; i < 200; i++ {
+	// Generous: a loaded machine may take seconds to open the store.
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
 		if m := re.FindStringSubmatch(stdout.String()); m != nil {
 			return m[1], stdout
 		}
@@ -171,5 +172,32 @@ func TestServeWithAMissingProfileStartsAndExplains(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `profile "nope"`) ||
 		!strings.Contains(string(body), "aws configure --profile nope") {
 		t.Errorf("/readyz = %d %q", resp.StatusCode, body)
+	}
+}
+
+// TestServeTakesTheProfilesRegion: without --region the aws backend works in
+// the profile's region, which the header shows and the switcher offers.
+func TestServeTakesTheProfilesRegion(t *testing.T) {
+	noAWSSetup(t)
+	if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte("[profile team]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stdout := startServe(t, []string{"--backend", "aws", "--addr", "127.0.0.1:0", "--regions", "us-west-2"},
+		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data"), "AWS_PROFILE": "team"}))
+	var setup string // printed just after "running at"
+	for deadline := time.Now().Add(10 * time.Second); setup == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		setup = regexp.MustCompile(`http://\S+/setup/\S+`).FindString(stdout.String())
+	}
+	if setup == "" {
+		t.Fatalf("no setup link in %q", stdout.String())
+	}
+	resp, err := http.Get(setup) // a page with the header, before anyone signs in
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `<option value="eu-west-1" selected>`) || !strings.Contains(string(body), `<option value="us-west-2">`) {
+		t.Errorf("the header does not offer the profile's region, selected, beside --regions:\n%s", body)
 	}
 }

@@ -72,6 +72,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	// Without --region the backend found the region (the SDK's, or the
+	// fallback): the header, the switcher and clients all use that one.
+	cfg.UseRegion(backend.DefaultRegion())
 	if err := backend.ConfigErr(); err != nil {
 		// Berth still starts: every page and /readyz explain it.
 		problem, fix := cloud.Explain(err)
@@ -91,7 +94,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go func() { errc <- httpSrv.Serve(ln) }()
-	log.Info("Berth listening", "url", "http://"+ln.Addr().String(), "backend", cfg.Backend, "data_dir", cfg.DataDir)
+	log.Info("Berth listening", "url", "http://"+ln.Addr().String(), "backend", cfg.Backend, "region", cfg.Region, "data_dir", cfg.DataDir)
 	fmt.Fprintf(stdout, "Berth is running at http://%s (backend: %s)\n", ln.Addr(), cfg.Backend)
 	announceSetup(ctx, srv, cfg, ln.Addr().String(), log, stdout)
 

@@ -37,7 +37,8 @@ type Options struct {
 	// Endpoint, when set, points every client at the local emulator with
 	// static throwaway credentials. Empty means real AWS.
 	Endpoint string
-	// Region is the default region; Profile an optional shared-config profile.
+	// Region is the default region ("": the SDK's, else FallbackRegion);
+	// Profile an optional shared-config profile.
 	Region, Profile string
 	Observe         Observer
 	// AssumeRoleARN, when set, is the role that the clients of a signed-in
@@ -86,6 +87,11 @@ type Clients struct {
 	Logs           *cloudwatchlogs.Client
 }
 
+// FallbackRegion is the region Berth works in when neither Options.Region
+// nor the SDK's sources (AWS_REGION, AWS_DEFAULT_REGION, the profile's
+// region) name one.
+const FallbackRegion = "us-east-1"
+
 // New loads the SDK configuration: the default credential chain for AWS
 // (environment, shared profiles including SSO, container and instance roles),
 // or static credentials for the emulator. It does not call AWS, so bad
@@ -113,9 +119,16 @@ func New(ctx context.Context, opts Options) (*Backend, error) {
 			APIOptions:       apiOptions,
 			Logger:           logging.NewStandardLogger(os.Stderr), // as LoadDefaultConfig's
 		}
+		if b.base.Region == "" {
+			b.base.Region = FallbackRegion
+		}
 		return b, nil
 	}
-	loaders := []func(*config.LoadOptions) error{config.WithRegion(opts.Region), config.WithAPIOptions(apiOptions)}
+	loaders := []func(*config.LoadOptions) error{config.WithAPIOptions(apiOptions)}
+	if opts.Region != "" {
+		// Given: it wins over the SDK's own sources.
+		loaders = append(loaders, config.WithRegion(opts.Region))
+	}
 	if opts.Profile != "" {
 		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
 	}
@@ -125,6 +138,12 @@ func New(ctx context.Context, opts Options) (*Backend, error) {
 		// Clients still exist, in the region Berth was given, and fail
 		// every call with the error before anything is sent.
 		cfg = aws.Config{Region: opts.Region, APIOptions: append(apiOptions, failWith(b.configErr)), Logger: logging.NewStandardLogger(os.Stderr)}
+		if env, err := config.NewEnvConfig(); cfg.Region == "" && err == nil {
+			cfg.Region = env.Region // AWS_REGION, AWS_DEFAULT_REGION
+		}
+	}
+	if cfg.Region == "" {
+		cfg.Region = FallbackRegion
 	}
 	b.base = cfg
 	return b, nil
@@ -188,7 +207,8 @@ func (b *Backend) Local() bool { return b.opts.Endpoint != "" }
 // Endpoint is the emulator's URL in local mode.
 func (b *Backend) Endpoint() string { return b.opts.Endpoint }
 
-// DefaultRegion is the configured region.
+// DefaultRegion is the region Berth works in unless a person picks another:
+// Options.Region, else the SDK's, else FallbackRegion.
 func (b *Backend) DefaultRegion() string { return b.base.Region }
 
 // AssumedRoleARN is the role assumed for signed-in people, "" when none is configured.

@@ -105,18 +105,53 @@ func TestBrokenConfigFileIsExplained(t *testing.T) {
 	}
 }
 
+// TestRegionPrecedence: a given region (--region, or AWS_REGION read by
+// Berth's configuration) wins, then the SDK's environment, then the
+// profile's region, then us-east-1; the clients use the region found.
+func TestRegionPrecedence(t *testing.T) {
+	dir := noAWSSetup(t)
+	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[profile team]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, region, profile, awsRegion, awsDefaultRegion, want string
+	}{
+		{"given", "ap-south-1", "team", "ca-central-1", "eu-north-1", "ap-south-1"},
+		{"AWS_REGION", "", "team", "ca-central-1", "eu-north-1", "ca-central-1"},
+		{"AWS_DEFAULT_REGION", "", "team", "", "eu-north-1", "eu-north-1"},
+		{"profile", "", "team", "", "", "eu-west-1"},
+		{"fallback", "", "", "", "", "us-east-1"},
+		{"missing profile, AWS_DEFAULT_REGION", "", "nope", "", "eu-north-1", "eu-north-1"},
+		{"missing profile, fallback", "", "nope", "", "", "us-east-1"},
+	} {
+		t.Setenv("AWS_REGION", c.awsRegion)
+		t.Setenv("AWS_DEFAULT_REGION", c.awsDefaultRegion)
+		b, err := cloud.New(context.Background(), cloud.Options{Region: c.region, Profile: c.profile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := b.DefaultRegion(); got != c.want || b.In("").Region != c.want || b.In("").ECR.Options().Region != c.want {
+			t.Errorf("%s: region %q, clients in %q, want %q", c.name, got, b.In("").Region, c.want)
+		}
+	}
+}
+
 // TestLocalModeIgnoresTheMachinesAWSSetup: a profile meant for real AWS,
 // even a missing one, must not stop or change local mode.
 func TestLocalModeIgnoresTheMachinesAWSSetup(t *testing.T) {
 	env := emutest.Start(t)
 	noAWSSetup(t)
 	t.Setenv("AWS_PROFILE", "doesnotexist")
-	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL, Region: "us-east-1"})
+	t.Setenv("AWS_DEFAULT_REGION", "eu-north-1")
+	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if id, err := b.Identity(context.Background()); err != nil || id.Account != "000000000000" || b.ConfigErr() != nil {
 		t.Fatalf("Identity = %+v, %v", id, err)
+	}
+	if b.DefaultRegion() != "us-east-1" {
+		t.Errorf("local region = %q, want us-east-1", b.DefaultRegion())
 	}
 }
 
