@@ -66,8 +66,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			problems = append(problems, "backend: "+err.Error())
 		}
 	} else if _, err := s.backend.Identity(r.Context()); err != nil {
-		problem, _ := cloud.Explain(err)
-		problems = append(problems, "backend: "+problem)
+		problem, fix := cloud.Explain(err)
+		problems = append(problems, strings.TrimSpace("backend: "+problem+" "+fix))
 	}
 	if len(problems) > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)

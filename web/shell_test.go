@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -189,5 +190,29 @@ func TestAWSFailuresAreExplainedNotCrashes(t *testing.T) {
 		if r.StatusCode != http.StatusBadGateway || !strings.Contains(r.Body, "User is not authorized (AccessDeniedException)") {
 			t.Errorf("GET %s = %d, want 502 with the explanation\n%.600s", path, r.StatusCode, r.Body)
 		}
+	}
+}
+
+// TestMissingProfileIsExplainedOnEveryPage runs the aws backend with a
+// profile that does not exist: Berth serves, the header, every page that
+// calls AWS and /readyz say which profile is missing and how to fix it.
+func TestMissingProfileIsExplainedOnEveryPage(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_PROFILE", "")
+	env := webtest.NewWith(t, webtest.Options{AWSProfile: "nope"})
+	const fix = "aws configure --profile nope"
+	if r := env.Get(t, "/"); !strings.Contains(r.Body, fix) {
+		t.Errorf("GET / = %d without the explanation\n%.600s", r.StatusCode, r.Body)
+	}
+	for _, path := range []string{"/repositories", "/repositories/app", "/secrets", "/secrets/app", "/task-definitions", "/task-definitions/app"} {
+		r := env.Get(t, path)
+		if r.StatusCode != http.StatusBadGateway || !strings.Contains(r.Body, fix) || !strings.Contains(r.Body, "nope&#34; (from --profile or AWS_PROFILE) was not found") {
+			t.Errorf("GET %s = %d, want 502 with the explanation\n%.600s", path, r.StatusCode, r.Body)
+		}
+	}
+	if r := env.Get(t, "/readyz"); r.StatusCode != http.StatusServiceUnavailable || !strings.Contains(r.Body, fix) {
+		t.Errorf("/readyz = %d %q", r.StatusCode, r.Body)
 	}
 }

@@ -127,3 +127,97 @@ func TestSessionKeys(t *testing.T) {
 		t.Errorf("configured pair: %v", err)
 	}
 }
+
+// startServe runs `berth serve` with args until the test ends and returns
+// its base URL and standard output.
+func startServe(t *testing.T, args []string, getenv func(string) string) (base string, stdout *webtest.SyncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout = &webtest.SyncBuffer{}
+	var stderr webtest.SyncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, append([]string{"serve"}, args...), getenv, stdout, &stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v after shutdown", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
+	re := regexp.MustCompile(`running at (http://[0-9.:]+)`)
+	// Generous: a loaded machine may take seconds to open the store.
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+		if m := re.FindStringSubmatch(stdout.String()); m != nil {
+			return m[1], stdout
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped: %v\n%s", err, stderr.String())
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+	t.Fatalf("server did not start: %s\n%s", stdout.String(), stderr.String())
+	return "", nil
+}
+
+// noAWSSetup gives the test a machine without AWS credentials, profiles or
+// regions, whatever the machine running it has.
+func noAWSSetup(t *testing.T) {
+	dir := t.TempDir()
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_REGION", "AWS_DEFAULT_REGION"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+// TestServeWithAMissingProfileStartsAndExplains: a profile that does not
+// exist must not stop Berth; /readyz says what is wrong and how to fix it.
+func TestServeWithAMissingProfileStartsAndExplains(t *testing.T) {
+	noAWSSetup(t)
+	base, _ := startServe(t, []string{"--backend", "aws", "--profile", "nope", "--addr", "127.0.0.1:0"},
+		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data")}))
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `profile "nope"`) ||
+		!strings.Contains(string(body), "aws configure --profile nope") {
+		t.Errorf("/readyz = %d %q", resp.StatusCode, body)
+	}
+}
+
+// TestServeTakesTheProfilesRegion: without --region the aws backend works in
+// the profile's region, which the header shows and the switcher offers.
+func TestServeTakesTheProfilesRegion(t *testing.T) {
+	noAWSSetup(t)
+	if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte("[profile team]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stdout := startServe(t, []string{"--backend", "aws", "--addr", "127.0.0.1:0", "--regions", "us-west-2"},
+		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data"), "AWS_PROFILE": "team"}))
+	var setup string // printed just after "running at"
+	for deadline := time.Now().Add(10 * time.Second); setup == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		setup = regexp.MustCompile(`http://\S+/setup/\S+`).FindString(stdout.String())
+	}
+	if setup == "" {
+		t.Fatalf("no setup link in %q", stdout.String())
+	}
+	resp, err := http.Get(setup) // a page with the header, before anyone signs in
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `<option value="eu-west-1" selected>`) || !strings.Contains(string(body), `<option value="us-west-2">`) {
+		t.Errorf("the header does not offer the profile's region, selected, beside --regions:\n%s", body)
+	}
+}

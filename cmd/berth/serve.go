@@ -72,6 +72,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	// Without --region the backend found the region (the SDK's, or the
+	// fallback): the header, the switcher and clients all use that one.
+	cfg.UseRegion(backend.DefaultRegion())
+	if err := backend.ConfigErr(); err != nil {
+		// Berth still starts: every page and /readyz explain it.
+		problem, fix := cloud.Explain(err)
+		log.Warn("AWS configuration could not be loaded: every AWS call fails until it is fixed", "problem", problem, "fix", fix)
+	}
 	if opts.AssumeRoleARN != "" {
 		log.Info("signed-in people act through an assumed role, named by STS SourceIdentity", "role", opts.AssumeRoleARN)
 	}
@@ -87,7 +95,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go func() { errc <- httpSrv.Serve(ln) }()
 	here := reachable(ln.Addr().String())
-	log.Info("Berth listening", "url", "http://"+here, "backend", cfg.Backend, "data_dir", cfg.DataDir)
+	log.Info("Berth listening", "url", "http://"+here, "backend", cfg.Backend, "region", cfg.Region, "data_dir", cfg.DataDir)
 	fmt.Fprintf(stdout, "Berth is running at http://%s (backend: %s)\n", here, cfg.Backend)
 	announceSetup(ctx, srv, cfg, here, log, stdout)
 

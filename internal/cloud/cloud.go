@@ -6,7 +6,7 @@ package cloud
 import (
 	"context"
 	"errors"
-	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -36,7 +37,8 @@ type Options struct {
 	// Endpoint, when set, points every client at the local emulator with
 	// static throwaway credentials. Empty means real AWS.
 	Endpoint string
-	// Region is the default region; Profile an optional shared-config profile.
+	// Region is the default region ("": the SDK's, else FallbackRegion);
+	// Profile an optional shared-config profile.
 	Region, Profile string
 	Observe         Observer
 	// AssumeRoleARN, when set, is the role that the clients of a signed-in
@@ -50,6 +52,8 @@ type Options struct {
 type Backend struct {
 	opts Options
 	base aws.Config
+	// configErr is why the AWS configuration could not be loaded.
+	configErr *ConfigError
 
 	mu      sync.Mutex
 	clients map[clientKey]*Clients
@@ -83,31 +87,118 @@ type Clients struct {
 	Logs           *cloudwatchlogs.Client
 }
 
+// FallbackRegion is the region Berth works in when neither Options.Region
+// nor the SDK's sources (AWS_REGION, AWS_DEFAULT_REGION, the profile's
+// region) name one.
+const FallbackRegion = "us-east-1"
+
 // New loads the SDK configuration: the default credential chain for AWS
 // (environment, shared profiles including SSO, container and instance roles),
 // or static credentials for the emulator. It does not call AWS, so bad
 // credentials surface as page-level explanations rather than a failed start.
+// A configuration that cannot be loaded at all (a missing profile, a broken
+// config file) does not fail New either: the backend keeps the error
+// (ConfigErr) and every AWS call fails with it, so pages explain it.
 func New(ctx context.Context, opts Options) (*Backend, error) {
-	loaders := []func(*config.LoadOptions) error{config.WithRegion(opts.Region)}
+	var apiOptions []func(*middleware.Stack) error
+	if opts.Observe != nil {
+		apiOptions = append(apiOptions, observeMiddleware(opts.Observe))
+	}
+	apiOptions = append(apiOptions, recordRequestIDs)
+	b := &Backend{opts: opts, clients: map[clientKey]*Clients{}, identities: map[string]*cachedIdentity{}}
 	if opts.Endpoint != "" {
-		loaders = append(loaders,
-			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("berth-local", "berth-local", "")),
-			config.WithBaseEndpoint(opts.Endpoint),
+		// The emulator needs nothing from the machine's AWS setup: a
+		// profile or region meant for real AWS must not change or stop
+		// local mode, so the configuration is built here, not loaded.
+		b.base = aws.Config{
+			Region:       opts.Region,
+			Credentials:  credentials.NewStaticCredentialsProvider("berth-local", "berth-local", ""),
+			BaseEndpoint: aws.String(opts.Endpoint),
 			// The emulator is on loopback; a retry only hides a real bug.
-			config.WithRetryMaxAttempts(1),
-		)
-	} else if opts.Profile != "" {
+			RetryMaxAttempts: 1,
+			APIOptions:       apiOptions,
+			Logger:           logging.NewStandardLogger(os.Stderr), // as LoadDefaultConfig's
+		}
+		if b.base.Region == "" {
+			b.base.Region = FallbackRegion
+		}
+		return b, nil
+	}
+	loaders := []func(*config.LoadOptions) error{config.WithAPIOptions(apiOptions)}
+	if opts.Region != "" {
+		// Given: it wins over the SDK's own sources.
+		loaders = append(loaders, config.WithRegion(opts.Region))
+	}
+	if opts.Profile != "" {
 		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
 	}
-	if opts.Observe != nil {
-		loaders = append(loaders, config.WithAPIOptions([]func(*middleware.Stack) error{observeMiddleware(opts.Observe)}))
-	}
-	loaders = append(loaders, config.WithAPIOptions([]func(*middleware.Stack) error{recordRequestIDs}))
 	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+		b.configErr = newConfigError(opts.Profile, err)
+		// Clients still exist, in the region Berth was given, and fail
+		// every call with the error before anything is sent.
+		cfg = aws.Config{Region: opts.Region, APIOptions: append(apiOptions, failWith(b.configErr)), Logger: logging.NewStandardLogger(os.Stderr)}
+		if env, err := config.NewEnvConfig(); cfg.Region == "" && err == nil {
+			cfg.Region = env.Region // AWS_REGION, AWS_DEFAULT_REGION
+		}
 	}
-	return &Backend{opts: opts, base: cfg, clients: map[clientKey]*Clients{}, identities: map[string]*cachedIdentity{}}, nil
+	if cfg.Region == "" {
+		cfg.Region = FallbackRegion
+	}
+	b.base = cfg
+	return b, nil
+}
+
+// ConfigError is the AWS configuration that could not be loaded: every AWS
+// call of the backend fails with it until Berth restarts with a fixed one.
+type ConfigError struct {
+	// Profile is the shared-config profile that was asked for ("" for none),
+	// Files the shared config and credentials files it was looked for in.
+	Profile string
+	Files   []string
+	Err     error
+}
+
+func (e *ConfigError) Error() string { return "load AWS configuration: " + e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+func newConfigError(profile string, err error) *ConfigError {
+	var nf config.SharedConfigProfileNotExistError
+	if errors.As(err, &nf) {
+		profile = nf.Profile
+	} else if profile == "" {
+		profile = os.Getenv("AWS_PROFILE")
+	}
+	files := []string{config.DefaultSharedConfigFilename(), config.DefaultSharedCredentialsFilename()}
+	if env, err := config.NewEnvConfig(); err == nil {
+		if env.SharedConfigFile != "" {
+			files[0] = env.SharedConfigFile
+		}
+		if env.SharedCredentialsFile != "" {
+			files[1] = env.SharedCredentialsFile
+		}
+	}
+	return &ConfigError{Profile: profile, Files: files, Err: err}
+}
+
+// failWith makes every call fail with err before it is signed or sent. The
+// SDK wraps it as the operation's error, like any failed call.
+func failWith(err error) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("BerthConfigError",
+			func(context.Context, middleware.InitializeInput, middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				return middleware.InitializeOutput{}, middleware.Metadata{}, err
+			}), middleware.After)
+	}
+}
+
+// ConfigErr is the error the AWS configuration failed to load with, nil when
+// it loaded.
+func (b *Backend) ConfigErr() error {
+	if b.configErr == nil {
+		return nil
+	}
+	return b.configErr
 }
 
 // Local reports whether the backend is the embedded emulator.
@@ -116,7 +207,8 @@ func (b *Backend) Local() bool { return b.opts.Endpoint != "" }
 // Endpoint is the emulator's URL in local mode.
 func (b *Backend) Endpoint() string { return b.opts.Endpoint }
 
-// DefaultRegion is the configured region.
+// DefaultRegion is the region Berth works in unless a person picks another:
+// Options.Region, else the SDK's, else FallbackRegion.
 func (b *Backend) DefaultRegion() string { return b.base.Region }
 
 // AssumedRoleARN is the role assumed for signed-in people, "" when none is configured.
@@ -262,6 +354,10 @@ func (b *Backend) IdentityFor(ctx context.Context, username string) (Identity, e
 // Explain turns a credential or connection failure into what went wrong and
 // how to fix it, in words for the person running Berth.
 func Explain(err error) (problem, fix string) {
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		return ce.explain()
+	}
 	msg := err.Error()
 	var ae smithy.APIError
 	code := ""
@@ -288,6 +384,23 @@ func Explain(err error) (problem, fix string) {
 		return "AWS could not be reached over the network.", "Check the network, a proxy (HTTPS_PROXY) and the region (" + msg + ")."
 	}
 	return msg, ""
+}
+
+// explain says which profile could not be loaded, where it was looked for,
+// and how to fix it. The configuration is loaded once, at start.
+func (e *ConfigError) explain() (problem, fix string) {
+	where := strings.Join(e.Files, " or ")
+	local := " Or start Berth with --backend local to use the built-in emulator. Restart Berth after the change."
+	var nf config.SharedConfigProfileNotExistError
+	if errors.As(e.Err, &nf) {
+		return "the AWS profile \"" + e.Profile + "\" (from --profile or AWS_PROFILE) was not found in " + where + ".",
+			"Create it with `aws configure --profile " + e.Profile + "` (or `aws configure sso` for an SSO profile), point AWS_CONFIG_FILE at the file that defines it, name an existing profile with --profile, or unset AWS_PROFILE to use the default credential chain." + local
+	}
+	problem = "Berth could not load the AWS configuration (" + e.Err.Error() + ")."
+	if e.Profile != "" {
+		problem = "the AWS profile \"" + e.Profile + "\" could not be loaded (" + e.Err.Error() + ")."
+	}
+	return problem, "Correct the profile in " + where + " (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name other files), name another profile with --profile or AWS_PROFILE, or unset them to use the default credential chain." + local
 }
 
 // ErrorCode returns the AWS error code of err ("" for errors that are not AWS's).

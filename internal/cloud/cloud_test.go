@@ -3,6 +3,7 @@ package cloud_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,14 +16,7 @@ import (
 // no credentials at all: Berth must start, and the failure must read as
 // what it is, with the fix.
 func TestMissingCredentialsAreExplained(t *testing.T) {
-	dir := t.TempDir()
-	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"} {
-		t.Setenv(k, "")
-	}
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	noAWSSetup(t)
 	b, err := cloud.New(context.Background(), cloud.Options{Region: "eu-west-1"})
 	if err != nil {
 		t.Fatalf("New with no credentials: %v (Berth must start and explain instead)", err)
@@ -34,6 +28,130 @@ func TestMissingCredentialsAreExplained(t *testing.T) {
 	problem, fix := cloud.Explain(err)
 	if problem != "no AWS credentials were found." || !strings.Contains(fix, "AWS_PROFILE") || !strings.Contains(fix, "--backend local") {
 		t.Errorf("Explain = %q, %q", problem, fix)
+	}
+}
+
+// noAWSSetup gives the test a machine without AWS credentials or settings:
+// empty shared config and credentials files in a temporary folder (returned),
+// no credentials, profile or region in the environment, no instance role.
+func noAWSSetup(t *testing.T) (dir string) {
+	dir = t.TempDir()
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_REGION", "AWS_DEFAULT_REGION"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	return dir
+}
+
+// TestMissingProfileIsExplained names a profile that does not exist (as
+// AWS_PROFILE does): Berth must still start, and every call must fail with
+// an explanation that names the profile, where it was looked for and the fix.
+func TestMissingProfileIsExplained(t *testing.T) {
+	dir := noAWSSetup(t)
+	t.Setenv("AWS_PROFILE", "doesnotexist")
+	for _, profile := range []string{"", "doesnotexist"} { // from the environment; from --profile
+		b, err := cloud.New(context.Background(), cloud.Options{Region: "eu-west-1", Profile: profile})
+		if err != nil {
+			t.Fatalf("New with a missing profile: %v (Berth must start and explain instead)", err)
+		}
+		if b.ConfigErr() == nil {
+			t.Error("ConfigErr is nil for a missing profile")
+		}
+		_, err = b.Identity(context.Background())
+		if err == nil {
+			t.Fatal("Identity succeeded with a missing profile")
+		}
+		if !cloud.IsAWSCall(err) {
+			t.Errorf("the kept error does not read as a failed AWS call: %v", err)
+		}
+		if _, err := b.In("us-west-2").ListRepositories(context.Background(), "", 10); err == nil || !cloud.IsAWSCall(err) {
+			t.Errorf("a call in another region: %v", err)
+		}
+		problem, fix := cloud.Explain(err)
+		for _, want := range []string{`"doesnotexist"`, filepath.Join(dir, "config")} {
+			if !strings.Contains(problem, want) {
+				t.Errorf("problem %q does not say %s", problem, want)
+			}
+		}
+		for _, want := range []string{"aws configure --profile doesnotexist", "aws configure sso", "AWS_PROFILE", "--backend local", "AWS_CONFIG_FILE"} {
+			if !strings.Contains(fix, want) {
+				t.Errorf("fix %q does not say %s", fix, want)
+			}
+		}
+	}
+}
+
+// TestBrokenConfigFileIsExplained: a shared config file the SDK cannot use
+// does not stop Berth either; the explanation names the file.
+func TestBrokenConfigFileIsExplained(t *testing.T) {
+	dir := noAWSSetup(t)
+	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[default]\nmax_attempts = many\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err := cloud.New(context.Background(), cloud.Options{Region: "eu-west-1"})
+	if err != nil {
+		t.Fatalf("New with a broken config file: %v", err)
+	}
+	_, err = b.Identity(context.Background())
+	if err == nil || !cloud.IsAWSCall(err) {
+		t.Fatalf("Identity = %v", err)
+	}
+	problem, fix := cloud.Explain(err)
+	if !strings.Contains(problem, "max_attempts") || !strings.Contains(fix, filepath.Join(dir, "config")) || !strings.Contains(fix, "--backend local") {
+		t.Errorf("Explain = %q, %q", problem, fix)
+	}
+}
+
+// TestRegionPrecedence: a given region (--region, or AWS_REGION read by
+// Berth's configuration) wins, then the SDK's environment, then the
+// profile's region, then us-east-1; the clients use the region found.
+func TestRegionPrecedence(t *testing.T) {
+	dir := noAWSSetup(t)
+	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[profile team]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, region, profile, awsRegion, awsDefaultRegion, want string
+	}{
+		{"given", "ap-south-1", "team", "ca-central-1", "eu-north-1", "ap-south-1"},
+		{"AWS_REGION", "", "team", "ca-central-1", "eu-north-1", "ca-central-1"},
+		{"AWS_DEFAULT_REGION", "", "team", "", "eu-north-1", "eu-north-1"},
+		{"profile", "", "team", "", "", "eu-west-1"},
+		{"fallback", "", "", "", "", "us-east-1"},
+		{"missing profile, AWS_DEFAULT_REGION", "", "nope", "", "eu-north-1", "eu-north-1"},
+		{"missing profile, fallback", "", "nope", "", "", "us-east-1"},
+	} {
+		t.Setenv("AWS_REGION", c.awsRegion)
+		t.Setenv("AWS_DEFAULT_REGION", c.awsDefaultRegion)
+		b, err := cloud.New(context.Background(), cloud.Options{Region: c.region, Profile: c.profile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := b.DefaultRegion(); got != c.want || b.In("").Region != c.want || b.In("").ECR.Options().Region != c.want {
+			t.Errorf("%s: region %q, clients in %q, want %q", c.name, got, b.In("").Region, c.want)
+		}
+	}
+}
+
+// TestLocalModeIgnoresTheMachinesAWSSetup: a profile meant for real AWS,
+// even a missing one, must not stop or change local mode.
+func TestLocalModeIgnoresTheMachinesAWSSetup(t *testing.T) {
+	env := emutest.Start(t)
+	noAWSSetup(t)
+	t.Setenv("AWS_PROFILE", "doesnotexist")
+	t.Setenv("AWS_DEFAULT_REGION", "eu-north-1")
+	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := b.Identity(context.Background()); err != nil || id.Account != "000000000000" || b.ConfigErr() != nil {
+		t.Fatalf("Identity = %+v, %v", id, err)
+	}
+	if b.DefaultRegion() != "us-east-1" {
+		t.Errorf("local region = %q, want us-east-1", b.DefaultRegion())
 	}
 }
 

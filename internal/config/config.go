@@ -53,7 +53,7 @@ var Options = []Option{
 	{"backend", "BERTH_BACKEND", BackendLocal, "local (embedded AWS emulator, nothing touches AWS) or aws", func(c *Config) *string { return &c.Backend }},
 	{"emulator-addr", "BERTH_EMULATOR_ADDR", "127.0.0.1:4566", "local backend: address where the emulator also listens for the AWS CLI", func(c *Config) *string { return &c.EmulatorAddr }},
 	{"account-id", "BERTH_ACCOUNT_ID", "000000000000", "local backend: the emulated account id", func(c *Config) *string { return &c.AccountID }},
-	{"region", "AWS_REGION", "us-east-1", "AWS region (aws backend; the local emulator serves every region)", func(c *Config) *string { return &c.Region }},
+	{"region", "AWS_REGION", "", "region Berth works in; default: the SDK's region (profile, AWS_REGION, AWS_DEFAULT_REGION), else us-east-1; local backend: us-east-1 (the emulator serves every region)", func(c *Config) *string { return &c.Region }},
 	{"profile", "AWS_PROFILE", "", "aws backend: shared config profile (SSO profiles work)", func(c *Config) *string { return &c.Profile }},
 	{"assume-role-arn", "BERTH_ASSUME_ROLE_ARN", "", "role Berth assumes for each signed-in person, with STS SourceIdentity set to their username so CloudTrail names them", func(c *Config) *string { return &c.AssumeRoleARN }},
 	{"assume-role-external-id", "BERTH_ASSUME_ROLE_EXTERNAL_ID", "", "external id passed with --assume-role-arn, when the role's trust policy requires one", func(c *Config) *string { return &c.ExternalID }},
@@ -171,10 +171,27 @@ func (c *Config) validate() error {
 		}
 	}
 	errs = append(errs, c.validateTeam()...)
-	if len(c.Regions) > 0 && !contains(c.Regions, c.Region) {
-		c.Regions = append([]string{c.Region}, c.Regions...)
+	if c.Region == "" && c.Backend == BackendLocal {
+		c.Region = LocalRegion
+	}
+	if c.Region != "" {
+		c.UseRegion(c.Region)
 	}
 	return errors.Join(errs...)
+}
+
+// LocalRegion is the local backend's region when none is configured. The
+// aws backend without one takes the SDK's (the profile's region,
+// AWS_DEFAULT_REGION), which only the backend knows: it calls UseRegion.
+const LocalRegion = "us-east-1"
+
+// UseRegion makes region the one Berth works in by default, and one of the
+// region switcher's when the switcher is on.
+func (c *Config) UseRegion(region string) {
+	c.Region = region
+	if len(c.Regions) > 0 && !contains(c.Regions, region) {
+		c.Regions = append([]string{region}, c.Regions...)
+	}
 }
 
 var (

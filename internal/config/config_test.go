@@ -20,6 +20,36 @@ func TestPrecedenceFlagOverEnvOverDefault(t *testing.T) {
 	}
 }
 
+// TestRegionDefault: the aws backend leaves the region to the SDK (the
+// backend says which it found, through UseRegion); local mode keeps
+// us-east-1; a given region wins, the flag over AWS_REGION.
+func TestRegionDefault(t *testing.T) {
+	env := map[string]string{"BERTH_BACKEND": "aws", "BERTH_REGIONS": "us-west-2"}
+	getenv := func(k string) string { return env[k] }
+	c, err := Parse("t", nil, nil, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Region != "" || strings.Join(c.Regions, ",") != "us-west-2" {
+		t.Errorf("aws backend without a region: region %q, regions %v", c.Region, c.Regions)
+	}
+	c.UseRegion("eu-west-1") // the profile's region
+	if c.Region != "eu-west-1" || strings.Join(c.Regions, ",") != "eu-west-1,us-west-2" {
+		t.Errorf("after UseRegion: region %q, regions %v (the effective region joins the switcher)", c.Region, c.Regions)
+	}
+	env["AWS_REGION"] = "ca-central-1"
+	if c, _ := Parse("t", nil, nil, getenv, io.Discard); c.Region != "ca-central-1" {
+		t.Errorf("AWS_REGION: %q", c.Region)
+	}
+	if c, _ := Parse("t", nil, []string{"--region", "ap-south-1"}, getenv, io.Discard); c.Region != "ap-south-1" || strings.Join(c.Regions, ",") != "ap-south-1,us-west-2" {
+		t.Errorf("--region over AWS_REGION: %q %v", c.Region, c.Regions)
+	}
+	env["BERTH_BACKEND"], env["AWS_REGION"] = "local", ""
+	if c, _ := Parse("t", nil, nil, getenv, io.Discard); c.Region != "us-east-1" {
+		t.Errorf("local backend: %q", c.Region)
+	}
+}
+
 func TestInvalidValuesAreNamed(t *testing.T) {
 	for _, args := range [][]string{
 		{"--backend", "gcp"}, {"--log-format", "xml"}, {"--base-url", "ftp://x"}, {"--account-id", "12"}, {"extra"},

@@ -120,6 +120,10 @@ type Options struct {
 	// for each signed-in person, as --assume-role-arn does; ExternalID goes
 	// with it.
 	AssumeRoleARN, ExternalID string
+	// AWSProfile, when set, runs Berth with the aws backend (real AWS, no
+	// emulator) and this shared-config profile, as --profile does. Tests
+	// use it with a missing profile; they set AWS_CONFIG_FILE themselves.
+	AWSProfile string
 }
 
 // New starts a Berth server in local mode on the shared emulator, with its
@@ -148,8 +152,12 @@ func NewWith(t testing.TB, o Options) *Env {
 		endpoint = o.Endpoint
 	}
 	reg := prometheus.NewRegistry()
-	backend, err := cloud.New(ctx, cloud.Options{Endpoint: endpoint, Region: "us-east-1", Observe: web.ObserveAWS(reg),
-		AssumeRoleARN: o.AssumeRoleARN, ExternalID: o.ExternalID})
+	opts := cloud.Options{Endpoint: endpoint, Region: "us-east-1", Observe: web.ObserveAWS(reg),
+		AssumeRoleARN: o.AssumeRoleARN, ExternalID: o.ExternalID}
+	if o.AWSProfile != "" {
+		opts.Endpoint, opts.Profile = "", o.AWSProfile
+	}
+	backend, err := cloud.New(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
