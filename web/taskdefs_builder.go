@@ -278,6 +278,11 @@ func (s *Server) taskDefRegister(w http.ResponseWriter, r *http.Request, m *view
 			created = append(created, group)
 		}
 	}
+	var before map[string]any
+	if m.Base != "" {
+		// Read before registering, so the entry keeps RegisterTaskDefinition's request id.
+		before = s.taskDefBaseSettings(r, m.Base)
+	}
 	td, err := c.RegisterTaskDef(r.Context(), body)
 	resource := f.Family
 	if err == nil {
@@ -286,6 +291,7 @@ func (s *Server) taskDefRegister(w http.ResponseWriter, r *http.Request, m *view
 	entry := Entry{Action: "task-definition.register", Resource: resource, Err: err, After: taskDefSettings(body)}
 	if m.Base != "" {
 		entry.Detail = "new revision from " + m.Base
+		entry.Before = before
 	}
 	s.audit(r, entry)
 	if err != nil {
@@ -308,6 +314,33 @@ func (s *Server) taskDefRegister(w http.ResponseWriter, r *http.Request, m *view
 	}
 	s.redirectWithFlash(w, r, taskDefHref(td.Family, td.Revision), msg)
 	return true, nil
+}
+
+// taskDefBaseSettings is what the audit trail records as "before" for a
+// revision built from base (family:revision): base's registerable settings,
+// as the builder started from them, so the entry shows only what changed.
+// nil (every setting new) when base is outside the person's scope or cannot
+// be described.
+func (s *Server) taskDefBaseSettings(r *http.Request, base string) map[string]any {
+	fam, rev := cloud.ParseTaskDefARN(base)
+	if rev == 0 || !s.allowedFor(r, kindFamily, fam) {
+		return nil
+	}
+	td, err := s.clients(r).DescribeTaskDef(r.Context(), base)
+	if err != nil {
+		s.log.Warn("audit: describe the base revision", "base", base, "err", err)
+		return nil
+	}
+	doc, err := registerableJSON(td)
+	if err != nil {
+		return nil
+	}
+	doc.DropFilledHostPorts()
+	b, err := doc.Marshal()
+	if err != nil {
+		return nil
+	}
+	return taskDefSettings(b)
 }
 
 var quotedName = regexp.MustCompile(`container '([^']*)'`)
