@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/berthhq/berth/internal/awsrules"
 	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/internal/store"
 	"github.com/berthhq/berth/web/form"
@@ -159,6 +160,12 @@ func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
 		m.View = "json"
 	case action == "view-form":
 		m.View = "form"
+	case action == "add:containerDefinitions" && len(f.Containers) >= awsrules.ECSMaxContainers:
+		// The button is gone at the limit, but a page from before (another
+		// tab, Back) can still press it: say so where the containers are.
+		m.Errs.Add("containerDefinitions", fmt.Sprintf("A task definition can have at most %d containers. Remove one before adding another.", awsrules.ECSMaxContainers))
+		m.View = "form"
+		status = http.StatusUnprocessableEntity
 	case strings.HasPrefix(action, "add:"):
 		if !f.AddRow(strings.TrimPrefix(action, "add:")) {
 			return badRequest("There is no list " + strings.TrimPrefix(action, "add:") + " to add to.")

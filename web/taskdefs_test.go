@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -193,6 +194,29 @@ func TestTaskDefBuilderRowsWithoutJavaScript(t *testing.T) {
 	}
 	if r := env.PostForm(t, "/task-definitions/new", url.Values{"action": {"remove:containerDefinitions.7"}}); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("removing a missing row: %d", r.StatusCode)
+	}
+}
+
+// Add container stops at ECS's limit with the reason at the containers,
+// keeping the ten there are.
+func TestTaskDefBuilderAddContainerStopsAtTheLimit(t *testing.T) {
+	env := webtest.New(t)
+	v := tdValidForm("many", "")
+	for i := 1; i < 10; i++ {
+		p := "containerDefinitions." + strconv.Itoa(i) + "."
+		v.Set(p+"name", "c"+strconv.Itoa(i))
+		v.Set(p+"image", "nginx:latest")
+		v.Set(p+"essential", "false")
+	}
+	v.Set("action", "add:containerDefinitions")
+	resp := env.PostForm(t, "/task-definitions/new", v)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("add an 11th container: %d", resp.StatusCode)
+	}
+	mustContain(t, resp.Body, `id="f-containerDefinitions-error"`, "at most 10 containers. Remove one before adding another.")
+	got := builderValues(t, resp.Body)
+	if got.Get("containerDefinitions.9.name") != "c9" || got.Has("containerDefinitions.10.name") {
+		t.Errorf("containers after refusing: %v", got)
 	}
 }
 
