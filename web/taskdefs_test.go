@@ -236,7 +236,7 @@ func TestTaskDefBuilderJSONTab(t *testing.T) {
 
 	// Paste DescribeTaskDefinition output with a key the form does not know.
 	pasted := `{"taskDefinition":{"taskDefinitionArn":"arn:aws:ecs:us-east-1:000000000000:task-definition/x:1","revision":1,"status":"ACTIVE",
-"family":"` + family + `","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"512","memory":"1024","compatibilities":["EC2","FARGATE"],
+"family":"` + family + `","futureTaskKey":true,"networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"512","memory":"1024","compatibilities":["EC2","FARGATE"],
 "containerDefinitions":[{"name":"app","image":"nginx","essential":true,"portMappings":[{"containerPort":8080}],"futureKey":{"a":1}}]},"tags":[]}`
 	j.Set("json", pasted)
 	j.Set("action", "view-form")
@@ -244,6 +244,8 @@ func TestTaskDefBuilderJSONTab(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "Removed the read-only keys") || !strings.Contains(resp.Body, "futureKey") {
 		t.Fatalf("paste: %d\n%s", resp.StatusCode, resp.Body)
 	}
+	mustContain(t, resp.Body, "<strong>Kept from JSON:</strong> futureTaskKey. The form cannot show these as they are, so",
+		"<strong>Kept from JSON:</strong> futureKey. The form cannot show these in this container as they are, so")
 	f := builderValues(t, resp.Body)
 	if f.Get("cpu") != "512" || f.Get("containerDefinitions.0.portMappings.0.containerPort") != "8080" || f.Get("view") != "form" {
 		t.Errorf("form from JSON: %v", f)
