@@ -624,7 +624,18 @@ func (s *Server) taskDefDraftDiff(w http.ResponseWriter, r *http.Request) error 
 	if err := s.familyInScope(r, st.Form.Family); err != nil {
 		return err
 	}
-	td, err := s.describeTaskDef(r, st.Form.Family)
+	td, err := s.clients(r).DescribeTaskDef(r.Context(), st.Form.Family)
+	if errors.Is(err, cloud.ErrTaskDefNotFound) {
+		// Nothing registered (or nothing active) yet: say so rather than 404.
+		m := view.TaskDefDiffPage{
+			Page:     s.page(w, r, "Compare draft", view.SectionTaskDefs, taskDefCrumbs(view.Crumb{Label: "Drafts", Href: "/task-definitions/drafts"}, view.Crumb{Label: "Compare"})...),
+			Family:   st.Form.Family,
+			Right:    view.TaskDefLink{Label: "draft", Href: "/task-definitions/new?draft=" + url.QueryEscape(id)},
+			NoLatest: true,
+		}
+		s.render(w, r, http.StatusOK, view.TaskDefDiff(m))
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -430,6 +430,12 @@ func TestTaskDefDraftsPage(t *testing.T) {
 	if resume.Get("family") != family || resume.Get("containerDefinitions.0.portMappings.0.containerPort") != "80" || resume.Get("draft") != id {
 		t.Errorf("resumed: %v", resume)
 	}
+	// Nothing registered yet: the page says so instead of "not found".
+	none := env.Get(t, "/task-definitions/drafts/"+id+"/diff")
+	if none.StatusCode != http.StatusOK {
+		t.Errorf("draft diff before any revision: %d\n%s", none.StatusCode, none.Body)
+	}
+	mustContain(t, none.Body, `id="no-latest"`, "There is no registered revision to compare with: "+family, `href="/task-definitions/new?draft=`+id+`"`)
 	tdRegister(t, env, `{"family":"`+family+`","containerDefinitions":[{"name":"scc","image":"nginx:1","memory":64}]}`)
 	diff := env.Get(t, "/task-definitions/drafts/"+id+"/diff")
 	if diff.StatusCode != http.StatusOK || !strings.Contains(diff.Body, "Container scc") || !strings.Contains(diff.Body, "nginx:latest") {
