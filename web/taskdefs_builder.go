@@ -496,7 +496,7 @@ func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDef
 	scope := s.scopeOf(r, kindSecret)
 	ctx := r.Context()
 	var (
-		p  = view.TaskDefPicks{Tags: map[int][]string{}}
+		p  = view.TaskDefPicks{Tags: map[int][]string{}, RegistryTag: cloud.RegistryCredentialsTagKey + "=" + cloud.RegistryCredentialsTagValue}
 		mu sync.Mutex
 		wg sync.WaitGroup
 	)
@@ -526,7 +526,14 @@ func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDef
 			p.SecretsErr = cloud.ErrorMessage(err)
 			return
 		}
-		p.Secrets, p.SecretsMore = toOptions(s.inScopeChoices(r, kindSecret, cs)), more
+		cs = s.inScopeChoices(r, kindSecret, cs)
+		var registry []cloud.PickerChoice
+		for _, ch := range cs {
+			if ch.Registry {
+				registry = append(registry, ch)
+			}
+		}
+		p.Secrets, p.RegistrySecrets, p.SecretsMore = toOptions(cs), toOptions(registry), more
 	})
 	wg.Go(func() {
 		cs, _, err := c.PickerTaskRoles(ctx)

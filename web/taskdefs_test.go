@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/internal/store"
 	"github.com/berthhq/berth/web/webtest"
 )
@@ -369,10 +370,27 @@ func TestTaskDefPickers(t *testing.T) {
 	uri := tdECRImage(t, env, repo, "v2")
 	regSecret := tdSecret(t, env, webtest.Name("registry"), `{"username":"AWS","password":"p"}`)
 	plain := tdSecret(t, env, webtest.Name("plain"), "just text")
+	var tagged struct {
+		ARN string `json:"ARN"`
+	}
+	tdAWS(t, env, "secretsmanager.CreateSecret", map[string]any{"Name": webtest.Name("tagged"), "SecretString": `{"username":"u","password":"p"}`,
+		"ClientRequestToken": webtest.Name("token-0000000000000000000000"), "Tags": []map[string]string{{"Key": cloud.RegistryCredentialsTagKey, "Value": cloud.RegistryCredentialsTagValue}}}, &tagged)
 
 	page := env.Get(t, "/task-definitions/new")
 	if !strings.Contains(page.Body, uri) || !strings.Contains(page.Body, regSecret) {
 		t.Fatal("pickers do not offer the repository and the secret")
+	}
+	// The credentials picker offers the tagged secret first, the others after
+	// it; the environment picker offers them all alike.
+	creds := tdBetween(t, page.Body, `<select id="f-containerDefinitions-0-pick-credentials"`, "</select>")
+	reg, others, ok := strings.Cut(creds, `<optgroup label="Other secrets (checked when picked)">`)
+	if !ok || !strings.Contains(reg, `<optgroup label="Private registry credentials">`) || !strings.Contains(reg, tagged.ARN) ||
+		strings.Contains(reg, regSecret) || !strings.Contains(others, regSecret) || !strings.Contains(others, plain) || strings.Contains(others, tagged.ARN) {
+		t.Errorf("credentials picker:\n%s", creds)
+	}
+	mustContain(t, page.Body, "berth:secret-type=registry-credentials", "Berth checks that the one you pick holds a username and password")
+	if env := tdBetween(t, page.Body, `<select id="f-containerDefinitions-0-pick-env"`, "</select>"); strings.Contains(env, "optgroup") || !strings.Contains(env, tagged.ARN) || !strings.Contains(env, plain) {
+		t.Errorf("environment picker:\n%s", env)
 	}
 	v := builderValues(t, page.Body)
 	v.Set("containerDefinitions.0.pick.repository", uri)
@@ -413,6 +431,17 @@ func TestTaskDefPickers(t *testing.T) {
 	if err != nil || !strings.Contains(string(d.Form), regSecret) || strings.Contains(string(d.Form), `"p"`) {
 		t.Errorf("draft %s %v", d.Form, err)
 	}
+}
+
+// tdBetween returns the text from start to the next end.
+func tdBetween(t *testing.T, body, start, end string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(body, start)
+	if !ok {
+		t.Fatalf("no %s in page", start)
+	}
+	in, _, _ := strings.Cut(rest, end)
+	return in
 }
 
 func TestTaskDefDraftsPage(t *testing.T) {

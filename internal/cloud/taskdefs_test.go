@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/internal/emulator/emutest"
@@ -222,7 +223,11 @@ func TestPickers(t *testing.T) {
 	}
 
 	for name, value := range map[string]string{"reg": `{"username":"AWS","password":"x"}`, "plain": "hello"} {
-		if _, err := c.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)}); err != nil {
+		in := &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)}
+		if name == "reg" {
+			in.Tags = []smtypes.Tag{{Key: aws.String(cloud.RegistryCredentialsTagKey), Value: aws.String(cloud.RegistryCredentialsTagValue)}}
+		}
+		if _, err := c.SecretsManager.CreateSecret(ctx, in); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -231,6 +236,9 @@ func TestPickers(t *testing.T) {
 		t.Fatalf("secrets %+v %v", secrets, err)
 	}
 	for _, s := range secrets {
+		if s.Registry != (s.Label == "reg") {
+			t.Errorf("%s marked as registry credentials = %v", s.Label, s.Registry)
+		}
 		ok, err := c.SecretHoldsRegistryCredentials(ctx, s.Value)
 		if err != nil || ok != (s.Label == "reg") {
 			t.Errorf("%s holds credentials = %v, %v", s.Label, ok, err)
