@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berthhq/berth/internal/awsrules"
 	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/web/form"
 	"github.com/berthhq/berth/web/view"
@@ -391,7 +392,7 @@ func (s *Server) secretWizardStore(w http.ResponseWriter, r *http.Request) error
 		}
 		in := cloud.NewSecret{
 			Name: d.config.Name, Description: d.config.Description, KMSKeyID: d.value.KMSKeyID(),
-			Value: d.value.Secret(), Tags: secretTags(d.config.Tags), Token: d.token(),
+			Value: d.value.Secret(), Tags: wizardSecretTags(d.value.Preset, d.config.Tags), Token: d.token(),
 		}
 		ref, err := c.CreateSecret(ctx, in)
 		resource := ref.ARN
@@ -511,6 +512,23 @@ func secretTags(rows []form.KeyValue) []cloud.SecretTag {
 	return out
 }
 
+// wizardSecretTags are the tags Store sets: the person's, plus the
+// registry credentials tag for that secret type (unless they set the key
+// themselves or have no tag left), which lets the task definition builder
+// offer the secret first without reading any secret's value.
+func wizardSecretTags(preset string, rows []form.KeyValue) []cloud.SecretTag {
+	tags := secretTags(rows)
+	if preset != form.SecretPresetRegistry || len(tags) >= awsrules.SecretTagsMax {
+		return tags
+	}
+	for _, t := range tags {
+		if t.Key == cloud.RegistryCredentialsTagKey {
+			return tags
+		}
+	}
+	return append(tags, cloud.SecretTag{Key: cloud.RegistryCredentialsTagKey, Value: cloud.RegistryCredentialsTagValue})
+}
+
 var envNameUnsafe = regexp.MustCompile(`[^A-Z0-9_]+`)
 
 // envName turns a JSON key into a plausible environment variable name.
@@ -526,6 +544,9 @@ func envName(key string) string {
 // code that reads the secret once it is stored.
 func (s *Server) secretReview(m view.SecretWizardPage) view.SecretReview {
 	rv := view.SecretReview{KMSLabel: "aws/secretsmanager (default)", Registry: m.Value.Preset == form.SecretPresetRegistry}
+	if tags := wizardSecretTags(m.Value.Preset, m.Config.Tags); len(tags) > len(m.Config.Tags) {
+		rv.AddedTag = tags[len(tags)-1].Key + "=" + tags[len(tags)-1].Value
+	}
 	if k := m.Value.KMSKeyID(); k != "" {
 		rv.KMSLabel = k
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/berthhq/berth/internal/awsrules"
 	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/internal/store"
 	"github.com/berthhq/berth/web/form"
@@ -159,6 +160,12 @@ func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
 		m.View = "json"
 	case action == "view-form":
 		m.View = "form"
+	case action == "add:containerDefinitions" && len(f.Containers) >= awsrules.ECSMaxContainers:
+		// The button is gone at the limit, but a page from before (another
+		// tab, Back) can still press it: say so where the containers are.
+		m.Errs.Add("containerDefinitions", fmt.Sprintf("A task definition can have at most %d containers. Remove one before adding another.", awsrules.ECSMaxContainers))
+		m.View = "form"
+		status = http.StatusUnprocessableEntity
 	case strings.HasPrefix(action, "add:"):
 		if !f.AddRow(strings.TrimPrefix(action, "add:")) {
 			return badRequest("There is no list " + strings.TrimPrefix(action, "add:") + " to add to.")
@@ -278,6 +285,11 @@ func (s *Server) taskDefRegister(w http.ResponseWriter, r *http.Request, m *view
 			created = append(created, group)
 		}
 	}
+	var before map[string]any
+	if m.Base != "" {
+		// Read before registering, so the entry keeps RegisterTaskDefinition's request id.
+		before = s.taskDefBaseSettings(r, m.Base)
+	}
 	td, err := c.RegisterTaskDef(r.Context(), body)
 	resource := f.Family
 	if err == nil {
@@ -286,6 +298,7 @@ func (s *Server) taskDefRegister(w http.ResponseWriter, r *http.Request, m *view
 	entry := Entry{Action: "task-definition.register", Resource: resource, Err: err, After: taskDefSettings(body)}
 	if m.Base != "" {
 		entry.Detail = "new revision from " + m.Base
+		entry.Before = before
 	}
 	s.audit(r, entry)
 	if err != nil {
@@ -308,6 +321,33 @@ func (s *Server) taskDefRegister(w http.ResponseWriter, r *http.Request, m *view
 	}
 	s.redirectWithFlash(w, r, taskDefHref(td.Family, td.Revision), msg)
 	return true, nil
+}
+
+// taskDefBaseSettings is what the audit trail records as "before" for a
+// revision built from base (family:revision): base's registerable settings,
+// as the builder started from them, so the entry shows only what changed.
+// nil (every setting new) when base is outside the person's scope or cannot
+// be described.
+func (s *Server) taskDefBaseSettings(r *http.Request, base string) map[string]any {
+	fam, rev := cloud.ParseTaskDefARN(base)
+	if rev == 0 || !s.allowedFor(r, kindFamily, fam) {
+		return nil
+	}
+	td, err := s.clients(r).DescribeTaskDef(r.Context(), base)
+	if err != nil {
+		s.log.Warn("audit: describe the base revision", "base", base, "err", err)
+		return nil
+	}
+	doc, err := registerableJSON(td)
+	if err != nil {
+		return nil
+	}
+	doc.DropFilledHostPorts()
+	b, err := doc.Marshal()
+	if err != nil {
+		return nil
+	}
+	return taskDefSettings(b)
 }
 
 var quotedName = regexp.MustCompile(`container '([^']*)'`)
@@ -456,7 +496,7 @@ func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDef
 	scope := s.scopeOf(r, kindSecret)
 	ctx := r.Context()
 	var (
-		p  = view.TaskDefPicks{Tags: map[int][]string{}}
+		p  = view.TaskDefPicks{Tags: map[int][]string{}, RegistryTag: cloud.RegistryCredentialsTagKey + "=" + cloud.RegistryCredentialsTagValue}
 		mu sync.Mutex
 		wg sync.WaitGroup
 	)
@@ -486,7 +526,14 @@ func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDef
 			p.SecretsErr = cloud.ErrorMessage(err)
 			return
 		}
-		p.Secrets, p.SecretsMore = toOptions(s.inScopeChoices(r, kindSecret, cs)), more
+		cs = s.inScopeChoices(r, kindSecret, cs)
+		var registry []cloud.PickerChoice
+		for _, ch := range cs {
+			if ch.Registry {
+				registry = append(registry, ch)
+			}
+		}
+		p.Secrets, p.RegistrySecrets, p.SecretsMore = toOptions(cs), toOptions(registry), more
 	})
 	wg.Go(func() {
 		cs, _, err := c.PickerTaskRoles(ctx)
@@ -584,7 +631,18 @@ func (s *Server) taskDefDraftDiff(w http.ResponseWriter, r *http.Request) error 
 	if err := s.familyInScope(r, st.Form.Family); err != nil {
 		return err
 	}
-	td, err := s.describeTaskDef(r, st.Form.Family)
+	td, err := s.clients(r).DescribeTaskDef(r.Context(), st.Form.Family)
+	if errors.Is(err, cloud.ErrTaskDefNotFound) {
+		// Nothing registered (or nothing active) yet: say so rather than 404.
+		m := view.TaskDefDiffPage{
+			Page:     s.page(w, r, "Compare draft", view.SectionTaskDefs, taskDefCrumbs(view.Crumb{Label: "Drafts", Href: "/task-definitions/drafts"}, view.Crumb{Label: "Compare"})...),
+			Family:   st.Form.Family,
+			Right:    view.TaskDefLink{Label: "draft", Href: "/task-definitions/new?draft=" + url.QueryEscape(id)},
+			NoLatest: true,
+		}
+		s.render(w, r, http.StatusOK, view.TaskDefDiff(m))
+		return nil
+	}
 	if err != nil {
 		return err
 	}

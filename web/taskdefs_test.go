@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/internal/store"
 	"github.com/berthhq/berth/web/webtest"
 )
@@ -196,6 +198,29 @@ func TestTaskDefBuilderRowsWithoutJavaScript(t *testing.T) {
 	}
 }
 
+// Add container stops at ECS's limit with the reason at the containers,
+// keeping the ten there are.
+func TestTaskDefBuilderAddContainerStopsAtTheLimit(t *testing.T) {
+	env := webtest.New(t)
+	v := tdValidForm("many", "")
+	for i := 1; i < 10; i++ {
+		p := "containerDefinitions." + strconv.Itoa(i) + "."
+		v.Set(p+"name", "c"+strconv.Itoa(i))
+		v.Set(p+"image", "nginx:latest")
+		v.Set(p+"essential", "false")
+	}
+	v.Set("action", "add:containerDefinitions")
+	resp := env.PostForm(t, "/task-definitions/new", v)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("add an 11th container: %d", resp.StatusCode)
+	}
+	mustContain(t, resp.Body, `id="f-containerDefinitions-error"`, "at most 10 containers. Remove one before adding another.")
+	got := builderValues(t, resp.Body)
+	if got.Get("containerDefinitions.9.name") != "c9" || got.Has("containerDefinitions.10.name") {
+		t.Errorf("containers after refusing: %v", got)
+	}
+}
+
 func TestTaskDefBuilderJSONTab(t *testing.T) {
 	env := webtest.New(t)
 	family := webtest.Name("json")
@@ -212,7 +237,7 @@ func TestTaskDefBuilderJSONTab(t *testing.T) {
 
 	// Paste DescribeTaskDefinition output with a key the form does not know.
 	pasted := `{"taskDefinition":{"taskDefinitionArn":"arn:aws:ecs:us-east-1:000000000000:task-definition/x:1","revision":1,"status":"ACTIVE",
-"family":"` + family + `","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"512","memory":"1024","compatibilities":["EC2","FARGATE"],
+"family":"` + family + `","futureTaskKey":true,"networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"512","memory":"1024","compatibilities":["EC2","FARGATE"],
 "containerDefinitions":[{"name":"app","image":"nginx","essential":true,"portMappings":[{"containerPort":8080}],"futureKey":{"a":1}}]},"tags":[]}`
 	j.Set("json", pasted)
 	j.Set("action", "view-form")
@@ -220,6 +245,8 @@ func TestTaskDefBuilderJSONTab(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "Removed the read-only keys") || !strings.Contains(resp.Body, "futureKey") {
 		t.Fatalf("paste: %d\n%s", resp.StatusCode, resp.Body)
 	}
+	mustContain(t, resp.Body, "<strong>Kept from JSON:</strong> futureTaskKey. The form cannot show these as they are, so",
+		"<strong>Kept from JSON:</strong> futureKey. The form cannot show these in this container as they are, so")
 	f := builderValues(t, resp.Body)
 	if f.Get("cpu") != "512" || f.Get("containerDefinitions.0.portMappings.0.containerPort") != "8080" || f.Get("view") != "form" {
 		t.Errorf("form from JSON: %v", f)
@@ -343,10 +370,27 @@ func TestTaskDefPickers(t *testing.T) {
 	uri := tdECRImage(t, env, repo, "v2")
 	regSecret := tdSecret(t, env, webtest.Name("registry"), `{"username":"AWS","password":"p"}`)
 	plain := tdSecret(t, env, webtest.Name("plain"), "just text")
+	var tagged struct {
+		ARN string `json:"ARN"`
+	}
+	tdAWS(t, env, "secretsmanager.CreateSecret", map[string]any{"Name": webtest.Name("tagged"), "SecretString": `{"username":"u","password":"p"}`,
+		"ClientRequestToken": webtest.Name("token-0000000000000000000000"), "Tags": []map[string]string{{"Key": cloud.RegistryCredentialsTagKey, "Value": cloud.RegistryCredentialsTagValue}}}, &tagged)
 
 	page := env.Get(t, "/task-definitions/new")
 	if !strings.Contains(page.Body, uri) || !strings.Contains(page.Body, regSecret) {
 		t.Fatal("pickers do not offer the repository and the secret")
+	}
+	// The credentials picker offers the tagged secret first, the others after
+	// it; the environment picker offers them all alike.
+	creds := tdBetween(t, page.Body, `<select id="f-containerDefinitions-0-pick-credentials"`, "</select>")
+	reg, others, ok := strings.Cut(creds, `<optgroup label="Other secrets (checked when picked)">`)
+	if !ok || !strings.Contains(reg, `<optgroup label="Private registry credentials">`) || !strings.Contains(reg, tagged.ARN) ||
+		strings.Contains(reg, regSecret) || !strings.Contains(others, regSecret) || !strings.Contains(others, plain) || strings.Contains(others, tagged.ARN) {
+		t.Errorf("credentials picker:\n%s", creds)
+	}
+	mustContain(t, page.Body, "berth:secret-type=registry-credentials", "Berth checks that the one you pick holds a username and password")
+	if env := tdBetween(t, page.Body, `<select id="f-containerDefinitions-0-pick-env"`, "</select>"); strings.Contains(env, "optgroup") || !strings.Contains(env, tagged.ARN) || !strings.Contains(env, plain) {
+		t.Errorf("environment picker:\n%s", env)
 	}
 	v := builderValues(t, page.Body)
 	v.Set("containerDefinitions.0.pick.repository", uri)
@@ -389,6 +433,17 @@ func TestTaskDefPickers(t *testing.T) {
 	}
 }
 
+// tdBetween returns the text from start to the next end.
+func tdBetween(t *testing.T, body, start, end string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(body, start)
+	if !ok {
+		t.Fatalf("no %s in page", start)
+	}
+	in, _, _ := strings.Cut(rest, end)
+	return in
+}
+
 func TestTaskDefDraftsPage(t *testing.T) {
 	env := webtest.New(t)
 	family := webtest.Name("draft")
@@ -404,6 +459,12 @@ func TestTaskDefDraftsPage(t *testing.T) {
 	if resume.Get("family") != family || resume.Get("containerDefinitions.0.portMappings.0.containerPort") != "80" || resume.Get("draft") != id {
 		t.Errorf("resumed: %v", resume)
 	}
+	// Nothing registered yet: the page says so instead of "not found".
+	none := env.Get(t, "/task-definitions/drafts/"+id+"/diff")
+	if none.StatusCode != http.StatusOK {
+		t.Errorf("draft diff before any revision: %d\n%s", none.StatusCode, none.Body)
+	}
+	mustContain(t, none.Body, `id="no-latest"`, "There is no registered revision to compare with: "+family, `href="/task-definitions/new?draft=`+id+`"`)
 	tdRegister(t, env, `{"family":"`+family+`","containerDefinitions":[{"name":"scc","image":"nginx:1","memory":64}]}`)
 	diff := env.Get(t, "/task-definitions/drafts/"+id+"/diff")
 	if diff.StatusCode != http.StatusOK || !strings.Contains(diff.Body, "Container scc") || !strings.Contains(diff.Body, "nginx:latest") {

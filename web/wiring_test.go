@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -418,6 +419,34 @@ func TestTaskDefChangesAreAuditedAndShownInHistory(t *testing.T) {
 				t.Errorf("%s history lacks %q", path, want)
 			}
 		}
+	}
+}
+
+// A revision built from another records that one as "before", so the
+// entry shows what changed rather than every setting as new.
+func TestTaskDefNewRevisionIsAuditedAgainstItsBase(t *testing.T) {
+	env := webtest.New(t)
+	family := webtest.Name("revised")
+	if r := env.PostForm(t, "/task-definitions/new", tdValidForm(family, "arn:aws:iam::000000000000:role/ecsTaskExecutionRole")); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register = %d\n%s", r.StatusCode, summaryText(r.Body))
+	}
+	v := builderValues(t, env.Get(t, "/task-definitions/new?from="+family+":1").Body)
+	if v.Get("base") != family+":1" {
+		t.Fatalf("base = %q", v.Get("base"))
+	}
+	v.Set("containerDefinitions.0.portMappings.0.containerPort", "8080")
+	v.Set("action", "register")
+	if r := env.PostForm(t, "/task-definitions/new", v); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register revision 2 = %d\n%s", r.StatusCode, summaryText(r.Body))
+	}
+	td, err := clients(env).DescribeTaskDef(context.Background(), family+":2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := wantAudit(t, env, "task-definition.register", td.ARN, env.Admin.Username, store.OutcomeSuccess)
+	want := []store.Change{{Field: "containerDefinitions.0.portMappings.0.containerPort", Before: "80", After: "8080"}}
+	if !reflect.DeepEqual(e.Changes, want) || e.Detail != "new revision from "+family+":1" {
+		t.Errorf("revision 2 entry: %q %+v, want only %+v", e.Detail, e.Changes, want)
 	}
 }
 

@@ -23,7 +23,18 @@ import (
 // PickerChoice is one entry of a picker: what to show and what it writes.
 type PickerChoice struct {
 	Label, Value string
+	// Registry marks a secret tagged as private registry credentials.
+	Registry bool
 }
+
+// Secrets stored with the secrets wizard's "Private registry credentials"
+// type carry this tag, so the builder's credentials picker can offer them
+// first without reading any secret's value (listing secrets shows names
+// and tags, never what they hold).
+const (
+	RegistryCredentialsTagKey   = "berth:secret-type"
+	RegistryCredentialsTagValue = "registry-credentials"
+)
 
 // pickerPage is the page size of the tag picker; repositories come in
 // ECR's largest page and secrets in Secrets Manager's, newest first.
@@ -118,8 +129,9 @@ func (c *Clients) CheckECRImage(ctx context.Context, ref ECRImageRef) ECRImageSt
 }
 
 // PickerSecrets lists secrets whose names start with prefix ("" for all),
-// with their ARNs: one page of 100, newest first, since the secret a person
-// just stored is the likely pick.
+// with their ARNs and whether they are tagged as registry credentials: one
+// page of 100, newest first, since the secret a person just stored is the
+// likely pick.
 func (c *Clients) PickerSecrets(ctx context.Context, prefix string) (choices []PickerChoice, more bool, err error) {
 	in := &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(100), SortOrder: smtypes.SortOrderTypeDesc}
 	if prefix != "" {
@@ -130,7 +142,13 @@ func (c *Clients) PickerSecrets(ctx context.Context, prefix string) (choices []P
 		return nil, false, err
 	}
 	for _, s := range out.SecretList {
-		choices = append(choices, PickerChoice{Label: aws.ToString(s.Name), Value: aws.ToString(s.ARN)})
+		ch := PickerChoice{Label: aws.ToString(s.Name), Value: aws.ToString(s.ARN)}
+		for _, t := range s.Tags {
+			if aws.ToString(t.Key) == RegistryCredentialsTagKey && aws.ToString(t.Value) == RegistryCredentialsTagValue {
+				ch.Registry = true
+			}
+		}
+		choices = append(choices, ch)
 	}
 	return choices, out.NextToken != nil, nil
 }

@@ -441,13 +441,22 @@ func (c *Clients) TaskDefsUsingRepository(ctx context.Context, repositoryURI str
 
 // TaskDefsUsingSecret lists the latest ACTIVE revisions that reference the
 // secret with this ARN, as a container secret (whole secret or one JSON
-// key) or as private registry credentials. complete is as for
-// TaskDefsUsingRepository.
+// key), as a log configuration secret option, or as private registry
+// credentials. complete is as for TaskDefsUsingRepository.
+//
+// ECS takes the full ARN, or the ARN without Secrets Manager's six-character
+// suffix, everywhere. Private registry credentials may also name the secret
+// when it is in the task's region (RepositoryCredentials in the ECS API
+// reference). A container secret's valueFrom that is not an ARN names a
+// Systems Manager parameter, not a secret, so a bare name there is not a use.
 func (c *Clients) TaskDefsUsingSecret(ctx context.Context, secretARN string) (uses []TaskDefUse, complete bool, err error) {
-	// ECS also takes the ARN without Secrets Manager's six-character suffix.
 	partial := ""
 	if i := strings.LastIndexByte(secretARN, '-'); i > 0 && len(secretARN)-i == 7 {
 		partial = secretARN[:i]
+	}
+	name := ""
+	if n, ok := SecretNameFromARN(secretARN); ok && secretARNRegion(secretARN) == c.Region {
+		name = n
 	}
 	refers := func(ref string) bool {
 		for _, a := range []string{secretARN, partial} {
@@ -458,7 +467,7 @@ func (c *Clients) TaskDefsUsingSecret(ctx context.Context, secretARN string) (us
 		return false
 	}
 	return c.taskDefsUsing(ctx, func(ct usedContainer) bool {
-		if ct.RepositoryCredentials != nil && refers(ct.RepositoryCredentials.CredentialsParameter) {
+		if rc := ct.RepositoryCredentials; rc != nil && (refers(rc.CredentialsParameter) || (name != "" && rc.CredentialsParameter == name)) {
 			return true
 		}
 		for _, s := range ct.Secrets {
@@ -466,8 +475,24 @@ func (c *Clients) TaskDefsUsingSecret(ctx context.Context, secretARN string) (us
 				return true
 			}
 		}
+		if lc := ct.LogConfiguration; lc != nil {
+			for _, s := range lc.SecretOptions {
+				if refers(s.ValueFrom) {
+					return true
+				}
+			}
+		}
 		return false
 	})
+}
+
+// secretARNRegion is the region field of a Secrets Manager ARN.
+func secretARNRegion(arn string) string {
+	parts := strings.SplitN(arn, ":", 5)
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[3]
 }
 
 type usedContainer struct {
@@ -476,9 +501,14 @@ type usedContainer struct {
 	RepositoryCredentials *struct {
 		CredentialsParameter string `json:"credentialsParameter"`
 	} `json:"repositoryCredentials"`
-	Secrets []struct {
-		ValueFrom string `json:"valueFrom"`
-	} `json:"secrets"`
+	Secrets          []usedSecret `json:"secrets"`
+	LogConfiguration *struct {
+		SecretOptions []usedSecret `json:"secretOptions"`
+	} `json:"logConfiguration"`
+}
+
+type usedSecret struct {
+	ValueFrom string `json:"valueFrom"`
 }
 
 func (c *Clients) taskDefsUsing(ctx context.Context, match func(usedContainer) bool) ([]TaskDefUse, bool, error) {

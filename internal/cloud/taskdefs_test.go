@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/internal/emulator/emutest"
@@ -163,6 +164,39 @@ func TestTaskDefsWhereUsed(t *testing.T) {
 	}
 }
 
+// Registry credentials may name a secret of the task's region; a container
+// secret's bare name is a Systems Manager parameter; log drivers read
+// secrets through secretOptions.
+func TestTaskDefsWhereUsedByNameAndLogOptions(t *testing.T) {
+	c, _ := taskDefClients(t)
+	ctx := context.Background()
+	doc := `{"family":"byname","executionRoleArn":"arn:aws:iam::000000000000:role/ecsTaskExecutionRole","containerDefinitions":[
+{"name":"web","image":"registry.example.com/web:1","memory":128,"repositoryCredentials":{"credentialsParameter":"team/regcred"},
+ "secrets":[{"name":"TOKEN","valueFrom":"token"}]},
+{"name":"logs","image":"busybox","memory":128,"secrets":[{"name":"X","valueFrom":"arn:aws:ssm:us-east-1:000000000000:parameter/x"}],
+ "logConfiguration":{"logDriver":"splunk","options":{"splunk-url":"https://splunk.example.com"},
+  "secretOptions":[{"name":"splunk-token","valueFrom":"arn:aws:secretsmanager:us-east-1:000000000000:secret:splunk-QwErTy"}]}}]}`
+	if _, err := c.RegisterTaskDef(ctx, []byte(doc)); err != nil {
+		t.Fatal(err)
+	}
+	for arn, want := range map[string]string{
+		"arn:aws:secretsmanager:us-east-1:000000000000:secret:team/regcred-AbCdEf": "web",  // by name, same region
+		"arn:aws:secretsmanager:us-west-2:000000000000:secret:team/regcred-AbCdEf": "",     // a name means the task's region
+		"arn:aws:secretsmanager:us-east-1:000000000000:secret:regcred-AbCdEf":      "",     // a name is matched whole
+		"arn:aws:secretsmanager:us-east-1:000000000000:secret:token-AbCdEf":        "",     // a bare valueFrom is a parameter
+		"arn:aws:secretsmanager:us-east-1:000000000000:secret:splunk-QwErTy":       "logs", // log secret option
+	} {
+		uses, _, err := c.TaskDefsUsingSecret(ctx, arn)
+		got := ""
+		if len(uses) == 1 {
+			got = strings.Join(uses[0].Containers, ",")
+		}
+		if err != nil || len(uses) > 1 || got != want {
+			t.Errorf("secret %s: %+v %v, want containers %q", arn, uses, err, want)
+		}
+	}
+}
+
 func TestPickers(t *testing.T) {
 	c, _ := taskDefClients(t)
 	ctx := context.Background()
@@ -189,7 +223,11 @@ func TestPickers(t *testing.T) {
 	}
 
 	for name, value := range map[string]string{"reg": `{"username":"AWS","password":"x"}`, "plain": "hello"} {
-		if _, err := c.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)}); err != nil {
+		in := &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)}
+		if name == "reg" {
+			in.Tags = []smtypes.Tag{{Key: aws.String(cloud.RegistryCredentialsTagKey), Value: aws.String(cloud.RegistryCredentialsTagValue)}}
+		}
+		if _, err := c.SecretsManager.CreateSecret(ctx, in); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -198,6 +236,9 @@ func TestPickers(t *testing.T) {
 		t.Fatalf("secrets %+v %v", secrets, err)
 	}
 	for _, s := range secrets {
+		if s.Registry != (s.Label == "reg") {
+			t.Errorf("%s marked as registry credentials = %v", s.Label, s.Registry)
+		}
 		ok, err := c.SecretHoldsRegistryCredentials(ctx, s.Value)
 		if err != nil || ok != (s.Label == "reg") {
 			t.Errorf("%s holds credentials = %v, %v", s.Label, ok, err)
