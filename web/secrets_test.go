@@ -302,6 +302,140 @@ func TestSecretWizardAWSErrorsReturnToTheirStep(t *testing.T) {
 	wantRedirect(t, env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}}), view.SecretURL(name3, ""))
 }
 
+// wantDisabled fails unless the controls with these ids are disabled.
+func wantDisabled(t *testing.T, body string, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		i := strings.Index(body, ` id="`+id+`"`)
+		if i < 0 {
+			t.Errorf("page lacks #%s", id)
+			continue
+		}
+		if tag := body[i : i+strings.Index(body[i:], ">")]; !strings.Contains(tag, " disabled") {
+			t.Errorf("#%s is not disabled: %s", id, tag)
+		}
+	}
+}
+
+// secretTagText is a secret's tags as key=value, in AWS's order.
+func secretTagText(tags []cloud.SecretTag) string {
+	var parts []string
+	for _, t := range tags {
+		parts = append(parts, t.Key+"="+t.Value)
+	}
+	return strings.Join(parts, ",")
+}
+
+func TestSecretWizardAfterPartialStoreOnlyShowsWhatAWSHolds(t *testing.T) {
+	// Store creates the secret, then RotateSecret fails (local mode has no
+	// Lambda): the person is back in the wizard with the secret stored.
+	// What CreateSecret applied must not change on the way to Review, or
+	// Review would show what the finishing Store never sends.
+	env := webtest.New(t)
+	ctx := context.Background()
+	name := webtest.Name("partial")
+	rotationOn := url.Values{"3:rotation": {"true"}, "3:schedule": {"days"}, "3:rotation_days": {"30"},
+		"3:rotation_lambda": {"arn:aws:lambda:us-east-1:000000000000:function:rotate"}}
+	r := storeSecretWizard(t, env, name, map[string]string{"k": "first-value"}, rotationOn)
+	wantStatus(t, r, 422)
+	wantContains(t, r.Body, `id="stored-notice"`, `href="#f-rotation_lambda"`)
+
+	// Step 2 shows name, description and tags read-only and ignores posted changes.
+	r = env.Get(t, "/secrets/new/configure")
+	wantContains(t, r.Body, `id="stored-config-note"`, `id="stored-tags"`, "team=web")
+	wantDisabled(t, r.Body, "f-name", "f-description")
+	if strings.Contains(r.Body, `name="tags.0.key"`) {
+		t.Error("step 2 still offers the stored secret's tags for editing")
+	}
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"name": {"other"}, "description": {"second"},
+		"tags.0.key": {"team"}, "tags.0.value": {"x"}, "tags.1.key": {"extra"}, "action": {"next"}}), "/secrets/new/rotation")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"description": {"second"}, "action": {"add-tag"}}), "/secrets/new/rotation")
+	// Step 1 shows the value and key as stored; a posted value is refused.
+	r = env.Get(t, "/secrets/new")
+	wantContains(t, r.Body, `id="stored-value-note"`, "aws/secretsmanager (default)")
+	if strings.Contains(r.Body, "first-value") || strings.Contains(r.Body, `id="secret-type-form"`) {
+		t.Error("step 1 offers the stored value for editing")
+	}
+	wantRedirect(t, env.PostForm(t, "/secrets/new", url.Values{"mode": {"kv"}, "action": {"next"}, "kv.0.key": {"k"}, "kv.0.value": {"second-value"},
+		"kms_key": {"custom"}, "kms_key_custom": {"alias/other"}}), "/secrets/new/review")
+
+	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
+	review := env.Get(t, "/secrets/new/review").Body
+	r = env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}})
+	wantRedirect(t, r, view.SecretURL(name, ""))
+
+	d, err := clients(env).DescribeSecret(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Description != "made by a test" || secretTagText(d.Tags) != "team=web" || d.KMSKeyID != "" {
+		t.Errorf("AWS holds description %q, tags %q, key %q", d.Description, secretTagText(d.Tags), d.KMSKeyID)
+	}
+	wantContains(t, review, "made by a test", "team=web", "aws/secretsmanager (default)", `id="review-name">`+name+"<")
+	for _, unsent := range []string{"second", "team=x", "extra", "alias/other"} {
+		if strings.Contains(review, unsent) {
+			t.Errorf("Review shows %q, which AWS does not hold", unsent)
+		}
+	}
+	if v, _ := clients(env).GetSecretValue(ctx, name); v.String != `{"k":"first-value"}` {
+		t.Errorf("stored value = %q", v.String)
+	}
+}
+
+func TestSecretWizardAppliedPolicyIsReadOnly(t *testing.T) {
+	// The policy went on, rotation failed: the policy is read-only from then on,
+	// and a policy added after CreateSecret (none before) is still applied.
+	env := webtest.New(t)
+	ctx := context.Background()
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
+	other := strings.Replace(policy, "GetSecretValue", "DescribeSecret", 1)
+	rotationOn := url.Values{"3:rotation": {"true"}, "3:schedule": {"days"}, "3:rotation_days": {"30"},
+		"3:rotation_lambda": {"arn:aws:lambda:us-east-1:000000000000:function:rotate"}}
+
+	name := webtest.Name("applied")
+	extra := url.Values{"2:policy": {policy}}
+	for k, v := range rotationOn {
+		extra[k] = v
+	}
+	wantStatus(t, storeSecretWizard(t, env, name, map[string]string{"k": "v"}, extra), 422)
+	r := env.Get(t, "/secrets/new/configure")
+	wantContains(t, r.Body, `id="stored-policy-note"`)
+	wantDisabled(t, r.Body, "f-policy")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"policy": {other}, "action": {"next"}}), "/secrets/new/rotation")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
+	if strings.Contains(env.Get(t, "/secrets/new/review").Body, "DescribeSecret") {
+		t.Error("Review shows a policy that is not applied")
+	}
+	wantRedirect(t, env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}}), view.SecretURL(name, ""))
+	if got, _ := clients(env).SecretPolicy(ctx, name); !strings.Contains(got, "GetSecretValue") || strings.Contains(got, "DescribeSecret") {
+		t.Errorf("AWS holds policy %s", got)
+	}
+
+	name2 := webtest.Name("added")
+	wantStatus(t, storeSecretWizard(t, env, name2, map[string]string{"k": "v"}, rotationOn), 422)
+	r = env.Get(t, "/secrets/new/configure")
+	if strings.Contains(r.Body, `id="stored-policy-note"`) {
+		t.Error("a policy never applied is shown read-only")
+	}
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"policy": {other}, "action": {"next"}}), "/secrets/new/rotation")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}}), view.SecretURL(name2, ""))
+	if got, _ := clients(env).SecretPolicy(ctx, name2); !strings.Contains(got, "DescribeSecret") {
+		t.Errorf("AWS holds policy %q", got)
+	}
+}
+
+func TestSecretWizardCancelAfterPartialStore(t *testing.T) {
+	env := webtest.New(t)
+	name := webtest.Name("kept")
+	wantStatus(t, storeSecretWizard(t, env, name, map[string]string{"k": "v"}, url.Values{
+		"3:rotation": {"true"}, "3:schedule": {"days"}, "3:rotation_days": {"30"},
+		"3:rotation_lambda": {"arn:aws:lambda:us-east-1:000000000000:function:rotate"}}), 422)
+	r := env.PostForm(t, "/secrets/new/cancel", nil)
+	wantRedirect(t, r, view.SecretURL(name, ""))
+	wantContains(t, env.Follow(t, r).Body, "Secret "+name+" stays stored")
+}
+
 func TestSecretWizardCancelForgetsTheValue(t *testing.T) {
 	env := webtest.New(t)
 	env.PostForm(t, "/secrets/new", url.Values{"mode": {"kv"}, "action": {"next"}, "kv.0.key": {"k"}, "kv.0.value": {"forget-me"}})
