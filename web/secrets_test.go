@@ -210,6 +210,45 @@ func TestSecretWizardStepsTwoAndThreeRules(t *testing.T) {
 	wantContains(t, r.Body, "A rate in hours must be from 4 to 23 hours", "from 1h to 24h", "Enter a Lambda function ARN", `value="rate(2 hours)"`)
 }
 
+// wantFieldProblem fails unless the input with this id is marked invalid
+// and its message block says msg.
+func wantFieldProblem(t *testing.T, body, id, msg string) {
+	t.Helper()
+	i := strings.Index(body, ` id="`+id+`"`)
+	if i < 0 {
+		t.Fatalf("page lacks #%s", id)
+	}
+	if tag := body[i : i+strings.Index(body[i:], ">")]; !strings.Contains(tag, `aria-invalid="true"`) {
+		t.Errorf("#%s is not marked invalid: %s", id, tag)
+	}
+	j := strings.Index(body, `id="`+id+`-error"`)
+	if j < 0 || !strings.Contains(body[j:j+strings.Index(body[j:], "</div>")], msg) {
+		t.Errorf("#%s-error lacks %q", id, msg)
+	}
+}
+
+func TestSecretWizardRotationProblemsAtTheirInput(t *testing.T) {
+	env := webtest.New(t)
+	wantRedirect(t, env.PostForm(t, "/secrets/new", url.Values{"mode": {"kv"}, "action": {"next"}, "kv.0.key": {"a"}, "kv.0.value": {"b"}}), "/secrets/new/configure")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"name": {webtest.Name("rot")}, "action": {"next"}}), "/secrets/new/rotation")
+	fn := "arn:aws:lambda:us-east-1:000000000000:function:rotate"
+	for _, tc := range []struct{ expr, window, id, msg string }{
+		{"rate(1000 days)", "", "f-rotation_expression", "A rate in days must be from 1 to 999 days"},
+		{"cron(0 8 1 * * *)", "", "f-rotation_expression", "Use ? in exactly one of day-of-month and day-of-week"},
+		{"cron(0 22 * * ? *)", "3h", "f-rotation_window", "extend into the next UTC day"},
+		{"rate(4 hours)", "5h", "f-rotation_window", "extend into the next rotation window"},
+	} {
+		r := env.PostForm(t, "/secrets/new/rotation", url.Values{"rotation": {"true"}, "schedule": {"expression"},
+			"rotation_expression": {tc.expr}, "rotation_window": {tc.window}, "rotation_lambda": {fn}, "action": {"next"}})
+		wantStatus(t, r, 422)
+		wantFieldProblem(t, r.Body, tc.id, tc.msg)
+		wantContains(t, r.Body, `value="`+tc.expr+`"`, `value="`+tc.window+`"`, `value="`+fn+`"`, `href="#`+tc.id+`"`)
+		if strings.Contains(r.Body, `id="f-rotation-error"`) {
+			t.Errorf("%s: a problem sits under the Automatic rotation checkbox", tc.expr)
+		}
+	}
+}
+
 func TestSecretWizardDoubleSubmitStoresOneSecret(t *testing.T) {
 	env := webtest.New(t)
 	name := webtest.Name("double")

@@ -229,32 +229,58 @@ func RotationBothScheduleKinds(r SecretRotationRules) bool {
 	return r.AutomaticallyAfterDays != 0 && r.ScheduleExpression != ""
 }
 
+// Members of RotationRulesType a rotation problem can be about.
+const (
+	RotationMemberDays     = "AutomaticallyAfterDays"
+	RotationMemberSchedule = "ScheduleExpression"
+	RotationMemberDuration = "Duration"
+)
+
+// RotationRulesProblem is one problem with a rotation schedule. Member names
+// the RotationRulesType member that is wrong; it is empty when the problem is
+// the combination (both kinds of schedule, or neither).
+type RotationRulesProblem struct {
+	Member, Message string
+}
+
 // SecretRotationRulesProblems lists what is wrong with a rotation schedule:
 // one of days or an expression, AWS's limits on each, and a window that
 // neither runs into the next UTC day nor into the next rotation.
 func SecretRotationRulesProblems(r SecretRotationRules) []string {
 	var p []string
+	for _, q := range SecretRotationRulesCheck(r) {
+		p = append(p, q.Message)
+	}
+	return p
+}
+
+// SecretRotationRulesCheck is SecretRotationRulesProblems with the member
+// each problem is about, so a form can show it at its own input.
+func SecretRotationRulesCheck(r SecretRotationRules) []RotationRulesProblem {
+	var p []RotationRulesProblem
 	if RotationBothScheduleKinds(r) {
-		return []string{"Set either a number of days or a schedule expression, not both"}
+		return []RotationRulesProblem{{Message: "Set either a number of days or a schedule expression, not both"}}
 	}
 	if r.AutomaticallyAfterDays == 0 && r.ScheduleExpression == "" {
-		return []string{"Set a number of days or a schedule expression"}
+		return []RotationRulesProblem{{Message: "Set a number of days or a schedule expression"}}
 	}
 	if r.AutomaticallyAfterDays != 0 && (r.AutomaticallyAfterDays < SecretRotationDaysMin || r.AutomaticallyAfterDays > SecretRotationDaysMax) {
-		p = append(p, fmt.Sprintf("Rotate every %d to %d days", SecretRotationDaysMin, SecretRotationDaysMax))
+		p = append(p, RotationRulesProblem{RotationMemberDays, fmt.Sprintf("Rotate every %d to %d days", SecretRotationDaysMin, SecretRotationDaysMax)})
 	}
 	var sched schedule
 	if r.ScheduleExpression != "" {
 		var problem string
 		sched, problem = parseSchedule(r.ScheduleExpression)
 		if problem != "" {
-			p = append(p, problem)
+			p = append(p, RotationRulesProblem{RotationMemberSchedule, problem})
 		}
 	} else {
 		sched = schedule{hours: []int{0}, gap: 24}
 	}
 	if r.Duration != "" && len(p) == 0 {
-		p = append(p, durationProblems(r.Duration, sched)...)
+		for _, m := range durationProblems(r.Duration, sched) {
+			p = append(p, RotationRulesProblem{RotationMemberDuration, m})
+		}
 	}
 	return p
 }

@@ -133,6 +133,27 @@ func TestSecretRotationRulesProblems(t *testing.T) {
 	}
 }
 
+func TestSecretRotationRulesCheckNamesTheMember(t *testing.T) {
+	cases := []struct {
+		r      SecretRotationRules
+		member string
+	}{
+		{SecretRotationRules{AutomaticallyAfterDays: 1001}, RotationMemberDays},
+		{SecretRotationRules{ScheduleExpression: "rate(1000 days)"}, RotationMemberSchedule},
+		{SecretRotationRules{ScheduleExpression: "cron(0 8 1 * * *)"}, RotationMemberSchedule},
+		{SecretRotationRules{ScheduleExpression: "cron(0 22 * * ? *)", Duration: "3h"}, RotationMemberDuration},
+		{SecretRotationRules{AutomaticallyAfterDays: 7, Duration: "3 h"}, RotationMemberDuration},
+		{SecretRotationRules{AutomaticallyAfterDays: 7, ScheduleExpression: "rate(7 days)"}, ""},
+		{SecretRotationRules{}, ""},
+	}
+	for _, tc := range cases {
+		p := SecretRotationRulesCheck(tc.r)
+		if len(p) != 1 || p[0].Member != tc.member {
+			t.Errorf("%+v: %+v, want one problem about %q", tc.r, p, tc.member)
+		}
+	}
+}
+
 func TestRotationLambdaARNProblems(t *testing.T) {
 	cases := []struct {
 		arn string

@@ -1268,7 +1268,7 @@ func SecretWizardRotation(m SecretWizardPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = TextField(Field{Name: "rotation_expression", Label: "Schedule expression", Value: m.Rotation.Expression, Placeholder: "rate(10 days)",
-				Help:   "rate(N days), rate(N hours) from 4 to 23 hours, or cron(minutes hours day-of-month month day-of-week year), such as cron(0 8 1 * ? *).",
+				Help:   "rate(N days) up to 999 days, rate(N hours) from 4 to 23 hours, or cron(minutes hours day-of-month month day-of-week year), such as cron(0 8 1 * ? *).",
 				Errors: m.Errors.For("rotation_expression")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
