@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"errors"
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -316,18 +317,29 @@ func TestSecretWizardAWSErrorsReturnToTheirStep(t *testing.T) {
 	wantStatus(t, r, 422)
 	wantContains(t, r.Body, "scheduled for deletion")
 
-	// A public resource policy is refused after the secret is stored: back
-	// to step 2 with the policy, then Store finishes without it.
+	// A public resource policy is refused at step 2, before anything is
+	// stored: AWS would refuse it only after CreateSecret.
 	name2 := webtest.Name("policy")
-	env.PostForm(t, "/secrets/new/configure", url.Values{"name": {name2}, "action": {"next"},
-		"policy": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`}})
-	env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}})
-	r = env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}})
+	public := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
+	r = env.PostForm(t, "/secrets/new/configure", url.Values{"name": {name2}, "policy": {public}, "action": {"next"}})
 	wantStatus(t, r, 422)
-	wantContains(t, r.Body, `id="stored-notice"`, `href="#f-policy"`, "refused the resource permissions")
-	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"name": {"ignored"}, "policy": {""}, "action": {"next"}}), "/secrets/new/rotation")
-	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
+	wantFieldProblem(t, r.Body, "f-policy", "AWS would refuse this policy because Block public policy is on: statement 1 allows every principal")
+	wantContains(t, r.Body, `href="#f-policy"`, "Berth checks that it is a JSON object with a Statement", "AWS makes the final decision",
+		html.EscapeString(public), `value="`+name2+`"`)
+	if strings.Contains(r.Body, "refuses policies that make the secret public") {
+		t.Error("the help still claims Berth refuses every public policy")
+	}
+	if _, err := clients(env).DescribeSecret(context.Background(), name2); err == nil {
+		t.Error("a secret was stored with a public policy typed")
+	}
+	// Naming the account instead, the policy goes on at Store.
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"name": {name2}, "action": {"next"},
+		"policy": {`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`}}), "/secrets/new/rotation")
+	env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}})
 	wantRedirect(t, env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}}), view.SecretURL(name2, ""))
+	if got, _ := clients(env).SecretPolicy(context.Background(), name2); !strings.Contains(got, "000000000000:root") {
+		t.Errorf("AWS holds policy %q", got)
+	}
 
 	// Rotation: local mode has no Lambda, so RotateSecret is refused as AWS
 	// refuses a missing function; Store says so at the function's field.

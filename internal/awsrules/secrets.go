@@ -5,6 +5,7 @@
 package awsrules
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -163,6 +164,61 @@ func SecretTagProblems(t SecretTag) []string {
 		p = append(p, "Use only letters, digits, spaces, and + - = . _ : / @ in a tag value")
 	}
 	return p
+}
+
+// SecretPolicyPublicStatement is the index of the first statement of a
+// resource policy that lets everyone in: an Allow whose Principal is "*", or
+// {"AWS": "*"} (alone or in a list), with no Condition (or an empty one). PutResourcePolicy
+// with BlockPublicPolicy refuses such a policy (PublicPolicyException); AWS's
+// own analysis also weighs conditions, so it may refuse more than this. The
+// result is -1 when no statement is public or the policy does not parse.
+func SecretPolicyPublicStatement(policy string) int {
+	var doc struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(policy), &doc) != nil {
+		return -1
+	}
+	type statement struct {
+		Effect    string
+		Principal any
+		Condition any
+	}
+	var list []statement
+	if json.Unmarshal(doc.Statement, &list) != nil {
+		var one statement
+		if json.Unmarshal(doc.Statement, &one) != nil {
+			return -1
+		}
+		list = []statement{one}
+	}
+	for i, st := range list {
+		if c, isMap := st.Condition.(map[string]any); st.Effect == "Allow" && (st.Condition == nil || isMap && len(c) == 0) && everyPrincipal(st.Principal) {
+			return i
+		}
+	}
+	return -1
+}
+
+// everyPrincipal reports whether a Principal is "*" or {"AWS": "*"}, where
+// "AWS" may also be a list holding "*".
+func everyPrincipal(p any) bool {
+	switch p := p.(type) {
+	case string:
+		return p == "*"
+	case map[string]any:
+		switch aws := p["AWS"].(type) {
+		case string:
+			return aws == "*"
+		case []any:
+			for _, a := range aws {
+				if a == "*" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // Rotation limits, from the service model (RotationRulesType) and the user

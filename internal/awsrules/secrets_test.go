@@ -154,6 +154,38 @@ func TestSecretRotationRulesCheckNamesTheMember(t *testing.T) {
 	}
 }
 
+func TestSecretPolicyPublicStatement(t *testing.T) {
+	allow := func(principal string, extra string) string {
+		return `{"Effect":"Allow","Principal":` + principal + `,"Action":"secretsmanager:GetSecretValue","Resource":"*"` + extra + `}`
+	}
+	doc := func(statements ...string) string {
+		return `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
+	}
+	cases := []struct {
+		name, policy string
+		want         int
+	}{
+		{"star", doc(allow(`"*"`, "")), 0},
+		{"AWS star", doc(allow(`{"AWS":"*"}`, "")), 0},
+		{"AWS star in a list", doc(allow(`{"AWS":["arn:aws:iam::123456789012:root","*"]}`, "")), 0},
+		{"one statement, not a list", `{"Statement":` + allow(`"*"`, "") + `}`, 0},
+		{"second statement", doc(allow(`{"AWS":"arn:aws:iam::123456789012:root"}`, ""), allow(`{"AWS":"*"}`, "")), 1},
+		{"empty condition", doc(allow(`"*"`, `,"Condition":{}`)), 0},
+		{"condition", doc(allow(`"*"`, `,"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`)), -1},
+		{"deny", doc(`{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}`), -1},
+		{"account", doc(allow(`{"AWS":"arn:aws:iam::123456789012:root"}`, "")), -1},
+		{"account list", doc(allow(`{"AWS":["arn:aws:iam::123456789012:root"]}`, "")), -1},
+		{"service", doc(allow(`{"Service":"ecs-tasks.amazonaws.com"}`, "")), -1},
+		{"not json", `{"Statement":`, -1},
+		{"no statement", `{"Version":"2012-10-17"}`, -1},
+	}
+	for _, tc := range cases {
+		if got := SecretPolicyPublicStatement(tc.policy); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestRotationLambdaARNProblems(t *testing.T) {
 	cases := []struct {
 		arn string

@@ -410,7 +410,9 @@ func ValidateSecretTags(e *Errors, tags []KeyValue) {
 }
 
 // SecretPolicyProblems checks a resource policy before AWS does: valid JSON, an
-// object with a Statement, within the size limit.
+// object with a Statement, within the size limit, and no statement that lets
+// everyone in, which AWS refuses because Berth attaches the policy with
+// BlockPublicPolicy (after the secret is created, so it is caught here).
 func SecretPolicyProblems(p string) []string {
 	if len(p) > awsrules.SecretResourcePolicyMaxLength {
 		return []string{fmt.Sprintf("Use at most %d characters in the resource policy", awsrules.SecretResourcePolicyMaxLength)}
@@ -426,6 +428,10 @@ func SecretPolicyProblems(p string) []string {
 	}
 	if _, ok := doc["Statement"]; !ok {
 		return []string{"The resource policy needs a \"Statement\""}
+	}
+	if i := awsrules.SecretPolicyPublicStatement(p); i >= 0 {
+		return []string{fmt.Sprintf("AWS would refuse this policy because Block public policy is on: statement %d allows every principal (\"*\") without a Condition. "+
+			"Name the accounts or roles that may read the secret, or add a Condition that narrows who can", i+1)}
 	}
 	return nil
 }

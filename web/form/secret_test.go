@@ -92,6 +92,8 @@ func TestSecretConfigValidate(t *testing.T) {
 		{"policy not json", url.Values{"name": {"a"}, "policy": {"{nope"}}, []string{"policy"}},
 		{"policy without statement", url.Values{"name": {"a"}, "policy": {`{"Version":"2012-10-17"}`}}, []string{"policy"}},
 		{"policy ok", url.Values{"name": {"a"}, "policy": {`{"Version":"2012-10-17","Statement":[]}`}}, nil},
+		{"policy public", url.Values{"name": {"a"}, "policy": {`{"Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`}}, []string{"policy"}},
+		{"policy public with a condition", url.Values{"name": {"a"}, "policy": {`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}`}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1101,7 +1101,7 @@ func SecretWizardConfigure(m SecretWizardPage) templ.Component {
 				}
 			}
 			templ_7745c5c3_Err = TextArea(Field{Name: "policy", Label: "Resource permissions", Value: m.Config.Policy, Disabled: m.PolicyApplied,
-				Help:   "A resource policy (JSON) that lets other accounts or roles read this secret. Berth checks the JSON before it goes on, and refuses policies that make the secret public.",
+				Help:   "A resource policy (JSON) that lets other accounts or roles read this secret. Berth checks that it is a JSON object with a Statement and that no statement allows every principal (\"*\") without a Condition. AWS makes the final decision when Store attaches it to the new secret, with Block public policy on.",
 				Errors: m.Errors.For("policy")}, 8).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
