@@ -50,6 +50,22 @@ func draftToken(purpose, id string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// keepApplied puts back, in a posted step 2, the settings AWS already holds:
+// once CreateSecret succeeded the name, description and tags are the
+// secret's (and the resource policy once PutResourcePolicy succeeded), and
+// Store does not send them again, so a change here would show on Review but
+// never reach AWS. The page shows them read-only; this ignores a posted
+// change all the same.
+func (d *secretDraft) keepApplied(f *form.SecretConfig) {
+	if d.created == nil {
+		return
+	}
+	f.Name, f.Description, f.Tags = d.config.Name, d.config.Description, d.config.Tags
+	if d.policyDone {
+		f.Policy = d.config.Policy
+	}
+}
+
 // finish marks the draft stored and drops the value from memory.
 func (d *secretDraft) finish() {
 	d.done = true

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"errors"
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -215,6 +216,45 @@ func TestSecretWizardStepsTwoAndThreeRules(t *testing.T) {
 	wantContains(t, r.Body, "A rate in hours must be from 4 to 23 hours", "from 1h to 24h", "Enter a Lambda function ARN", `value="rate(2 hours)"`)
 }
 
+// wantFieldProblem fails unless the input with this id is marked invalid
+// and its message block says msg.
+func wantFieldProblem(t *testing.T, body, id, msg string) {
+	t.Helper()
+	i := strings.Index(body, ` id="`+id+`"`)
+	if i < 0 {
+		t.Fatalf("page lacks #%s", id)
+	}
+	if tag := body[i : i+strings.Index(body[i:], ">")]; !strings.Contains(tag, `aria-invalid="true"`) {
+		t.Errorf("#%s is not marked invalid: %s", id, tag)
+	}
+	j := strings.Index(body, `id="`+id+`-error"`)
+	if j < 0 || !strings.Contains(body[j:j+strings.Index(body[j:], "</div>")], msg) {
+		t.Errorf("#%s-error lacks %q", id, msg)
+	}
+}
+
+func TestSecretWizardRotationProblemsAtTheirInput(t *testing.T) {
+	env := webtest.New(t)
+	wantRedirect(t, env.PostForm(t, "/secrets/new", url.Values{"mode": {"kv"}, "action": {"next"}, "kv.0.key": {"a"}, "kv.0.value": {"b"}}), "/secrets/new/configure")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"name": {webtest.Name("rot")}, "action": {"next"}}), "/secrets/new/rotation")
+	fn := "arn:aws:lambda:us-east-1:000000000000:function:rotate"
+	for _, tc := range []struct{ expr, window, id, msg string }{
+		{"rate(1000 days)", "", "f-rotation_expression", "A rate in days must be from 1 to 999 days"},
+		{"cron(0 8 1 * * *)", "", "f-rotation_expression", "Use ? in exactly one of day-of-month and day-of-week"},
+		{"cron(0 22 * * ? *)", "3h", "f-rotation_window", "extend into the next UTC day"},
+		{"rate(4 hours)", "5h", "f-rotation_window", "extend into the next rotation window"},
+	} {
+		r := env.PostForm(t, "/secrets/new/rotation", url.Values{"rotation": {"true"}, "schedule": {"expression"},
+			"rotation_expression": {tc.expr}, "rotation_window": {tc.window}, "rotation_lambda": {fn}, "action": {"next"}})
+		wantStatus(t, r, 422)
+		wantFieldProblem(t, r.Body, tc.id, tc.msg)
+		wantContains(t, r.Body, `value="`+tc.expr+`"`, `value="`+tc.window+`"`, `value="`+fn+`"`, `href="#`+tc.id+`"`)
+		if strings.Contains(r.Body, `id="f-rotation-error"`) {
+			t.Errorf("%s: a problem sits under the Automatic rotation checkbox", tc.expr)
+		}
+	}
+}
+
 func TestSecretWizardDoubleSubmitStoresOneSecret(t *testing.T) {
 	env := webtest.New(t)
 	name := webtest.Name("double")
@@ -282,18 +322,29 @@ func TestSecretWizardAWSErrorsReturnToTheirStep(t *testing.T) {
 	wantStatus(t, r, 422)
 	wantContains(t, r.Body, "scheduled for deletion")
 
-	// A public resource policy is refused after the secret is stored: back
-	// to step 2 with the policy, then Store finishes without it.
+	// A public resource policy is refused at step 2, before anything is
+	// stored: AWS would refuse it only after CreateSecret.
 	name2 := webtest.Name("policy")
-	env.PostForm(t, "/secrets/new/configure", url.Values{"name": {name2}, "action": {"next"},
-		"policy": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`}})
-	env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}})
-	r = env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}})
+	public := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
+	r = env.PostForm(t, "/secrets/new/configure", url.Values{"name": {name2}, "policy": {public}, "action": {"next"}})
 	wantStatus(t, r, 422)
-	wantContains(t, r.Body, `id="stored-notice"`, `href="#f-policy"`, "refused the resource permissions")
-	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"name": {"ignored"}, "policy": {""}, "action": {"next"}}), "/secrets/new/rotation")
-	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
+	wantFieldProblem(t, r.Body, "f-policy", "AWS would refuse this policy because Block public policy is on: statement 1 allows every principal")
+	wantContains(t, r.Body, `href="#f-policy"`, "Berth checks that it is a JSON object with a Statement", "AWS makes the final decision",
+		html.EscapeString(public), `value="`+name2+`"`)
+	if strings.Contains(r.Body, "refuses policies that make the secret public") {
+		t.Error("the help still claims Berth refuses every public policy")
+	}
+	if _, err := clients(env).DescribeSecret(context.Background(), name2); err == nil {
+		t.Error("a secret was stored with a public policy typed")
+	}
+	// Naming the account instead, the policy goes on at Store.
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"name": {name2}, "action": {"next"},
+		"policy": {`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`}}), "/secrets/new/rotation")
+	env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}})
 	wantRedirect(t, env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}}), view.SecretURL(name2, ""))
+	if got, _ := clients(env).SecretPolicy(context.Background(), name2); !strings.Contains(got, "000000000000:root") {
+		t.Errorf("AWS holds policy %q", got)
+	}
 
 	// Rotation: local mode has no Lambda, so RotateSecret is refused as AWS
 	// refuses a missing function; Store says so at the function's field.
@@ -305,6 +356,140 @@ func TestSecretWizardAWSErrorsReturnToTheirStep(t *testing.T) {
 	wantContains(t, r.Body, "Configure rotation", `href="#f-rotation_lambda"`, "Local mode has no Lambda", `id="stored-notice"`)
 	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
 	wantRedirect(t, env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}}), view.SecretURL(name3, ""))
+}
+
+// wantDisabled fails unless the controls with these ids are disabled.
+func wantDisabled(t *testing.T, body string, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		i := strings.Index(body, ` id="`+id+`"`)
+		if i < 0 {
+			t.Errorf("page lacks #%s", id)
+			continue
+		}
+		if tag := body[i : i+strings.Index(body[i:], ">")]; !strings.Contains(tag, " disabled") {
+			t.Errorf("#%s is not disabled: %s", id, tag)
+		}
+	}
+}
+
+// secretTagText is a secret's tags as key=value, in AWS's order.
+func secretTagText(tags []cloud.SecretTag) string {
+	var parts []string
+	for _, t := range tags {
+		parts = append(parts, t.Key+"="+t.Value)
+	}
+	return strings.Join(parts, ",")
+}
+
+func TestSecretWizardAfterPartialStoreOnlyShowsWhatAWSHolds(t *testing.T) {
+	// Store creates the secret, then RotateSecret fails (local mode has no
+	// Lambda): the person is back in the wizard with the secret stored.
+	// What CreateSecret applied must not change on the way to Review, or
+	// Review would show what the finishing Store never sends.
+	env := webtest.New(t)
+	ctx := context.Background()
+	name := webtest.Name("partial")
+	rotationOn := url.Values{"3:rotation": {"true"}, "3:schedule": {"days"}, "3:rotation_days": {"30"},
+		"3:rotation_lambda": {"arn:aws:lambda:us-east-1:000000000000:function:rotate"}}
+	r := storeSecretWizard(t, env, name, map[string]string{"k": "first-value"}, rotationOn)
+	wantStatus(t, r, 422)
+	wantContains(t, r.Body, `id="stored-notice"`, `href="#f-rotation_lambda"`)
+
+	// Step 2 shows name, description and tags read-only and ignores posted changes.
+	r = env.Get(t, "/secrets/new/configure")
+	wantContains(t, r.Body, `id="stored-config-note"`, `id="stored-tags"`, "team=web")
+	wantDisabled(t, r.Body, "f-name", "f-description")
+	if strings.Contains(r.Body, `name="tags.0.key"`) {
+		t.Error("step 2 still offers the stored secret's tags for editing")
+	}
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"name": {"other"}, "description": {"second"},
+		"tags.0.key": {"team"}, "tags.0.value": {"x"}, "tags.1.key": {"extra"}, "action": {"next"}}), "/secrets/new/rotation")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"description": {"second"}, "action": {"add-tag"}}), "/secrets/new/rotation")
+	// Step 1 shows the value and key as stored; a posted value is refused.
+	r = env.Get(t, "/secrets/new")
+	wantContains(t, r.Body, `id="stored-value-note"`, "aws/secretsmanager (default)")
+	if strings.Contains(r.Body, "first-value") || strings.Contains(r.Body, `id="secret-type-form"`) {
+		t.Error("step 1 offers the stored value for editing")
+	}
+	wantRedirect(t, env.PostForm(t, "/secrets/new", url.Values{"mode": {"kv"}, "action": {"next"}, "kv.0.key": {"k"}, "kv.0.value": {"second-value"},
+		"kms_key": {"custom"}, "kms_key_custom": {"alias/other"}}), "/secrets/new/review")
+
+	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
+	review := env.Get(t, "/secrets/new/review").Body
+	r = env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}})
+	wantRedirect(t, r, view.SecretURL(name, ""))
+
+	d, err := clients(env).DescribeSecret(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Description != "made by a test" || secretTagText(d.Tags) != "team=web" || d.KMSKeyID != "" {
+		t.Errorf("AWS holds description %q, tags %q, key %q", d.Description, secretTagText(d.Tags), d.KMSKeyID)
+	}
+	wantContains(t, review, "made by a test", "team=web", "aws/secretsmanager (default)", `id="review-name">`+name+"<")
+	for _, unsent := range []string{"second", "team=x", "extra", "alias/other"} {
+		if strings.Contains(review, unsent) {
+			t.Errorf("Review shows %q, which AWS does not hold", unsent)
+		}
+	}
+	if v, _ := clients(env).GetSecretValue(ctx, name); v.String != `{"k":"first-value"}` {
+		t.Errorf("stored value = %q", v.String)
+	}
+}
+
+func TestSecretWizardAppliedPolicyIsReadOnly(t *testing.T) {
+	// The policy went on, rotation failed: the policy is read-only from then on,
+	// and a policy added after CreateSecret (none before) is still applied.
+	env := webtest.New(t)
+	ctx := context.Background()
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
+	other := strings.Replace(policy, "GetSecretValue", "DescribeSecret", 1)
+	rotationOn := url.Values{"3:rotation": {"true"}, "3:schedule": {"days"}, "3:rotation_days": {"30"},
+		"3:rotation_lambda": {"arn:aws:lambda:us-east-1:000000000000:function:rotate"}}
+
+	name := webtest.Name("applied")
+	extra := url.Values{"2:policy": {policy}}
+	for k, v := range rotationOn {
+		extra[k] = v
+	}
+	wantStatus(t, storeSecretWizard(t, env, name, map[string]string{"k": "v"}, extra), 422)
+	r := env.Get(t, "/secrets/new/configure")
+	wantContains(t, r.Body, `id="stored-policy-note"`)
+	wantDisabled(t, r.Body, "f-policy")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"policy": {other}, "action": {"next"}}), "/secrets/new/rotation")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
+	if strings.Contains(env.Get(t, "/secrets/new/review").Body, "DescribeSecret") {
+		t.Error("Review shows a policy that is not applied")
+	}
+	wantRedirect(t, env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}}), view.SecretURL(name, ""))
+	if got, _ := clients(env).SecretPolicy(ctx, name); !strings.Contains(got, "GetSecretValue") || strings.Contains(got, "DescribeSecret") {
+		t.Errorf("AWS holds policy %s", got)
+	}
+
+	name2 := webtest.Name("added")
+	wantStatus(t, storeSecretWizard(t, env, name2, map[string]string{"k": "v"}, rotationOn), 422)
+	r = env.Get(t, "/secrets/new/configure")
+	if strings.Contains(r.Body, `id="stored-policy-note"`) {
+		t.Error("a policy never applied is shown read-only")
+	}
+	wantRedirect(t, env.PostForm(t, "/secrets/new/configure", url.Values{"policy": {other}, "action": {"next"}}), "/secrets/new/rotation")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
+	wantRedirect(t, env.PostForm(t, "/secrets/new/review", url.Values{"action": {"next"}}), view.SecretURL(name2, ""))
+	if got, _ := clients(env).SecretPolicy(ctx, name2); !strings.Contains(got, "DescribeSecret") {
+		t.Errorf("AWS holds policy %q", got)
+	}
+}
+
+func TestSecretWizardCancelAfterPartialStore(t *testing.T) {
+	env := webtest.New(t)
+	name := webtest.Name("kept")
+	wantStatus(t, storeSecretWizard(t, env, name, map[string]string{"k": "v"}, url.Values{
+		"3:rotation": {"true"}, "3:schedule": {"days"}, "3:rotation_days": {"30"},
+		"3:rotation_lambda": {"arn:aws:lambda:us-east-1:000000000000:function:rotate"}}), 422)
+	r := env.PostForm(t, "/secrets/new/cancel", nil)
+	wantRedirect(t, r, view.SecretURL(name, ""))
+	wantContains(t, env.Follow(t, r).Body, "Secret "+name+" stays stored")
 }
 
 func TestSecretWizardCancelForgetsTheValue(t *testing.T) {

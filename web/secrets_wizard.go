@@ -61,6 +61,7 @@ func (s *Server) secretWizardPage(w http.ResponseWriter, r *http.Request, d *sec
 		if d.created != nil {
 			m.Stored = d.created.Name
 		}
+		m.PolicyApplied = d.policyDone
 	}
 	return m
 }
@@ -71,7 +72,9 @@ func (s *Server) renderSecretStep(w http.ResponseWriter, r *http.Request, m view
 	status := formStatus(m.Errors)
 	switch m.Step {
 	case 1:
-		m.KMSOptions, m.KMSProblem = s.secretKMSOptions(r, &m.Value.KMSKey, &m.Value.KMSKeyCustom)
+		if m.Stored == "" {
+			m.KMSOptions, m.KMSProblem = s.secretKMSOptions(r, &m.Value.KMSKey, &m.Value.KMSKeyCustom)
+		}
 		s.render(w, r, status, view.SecretWizardType(m))
 	case 2:
 		m.Warnings = m.Config.Warnings()
@@ -254,18 +257,16 @@ func (s *Server) secretWizardConfigurePost(w http.ResponseWriter, r *http.Reques
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	f := form.DecodeSecretConfig(r.PostForm)
-	if d.created != nil {
-		f.Name = d.config.Name
-	}
+	d.keepApplied(&f)
 	var errs form.Errors
 	switch action := r.PostFormValue("action"); {
 	case action == "back":
 		d.config = f
 		http.Redirect(w, r, "/secrets/new", http.StatusSeeOther)
 		return nil
-	case action == "add-tag":
+	case action == "add-tag" && d.created == nil:
 		f.Tags = append(f.Tags, form.KeyValue{})
-	case strings.HasPrefix(action, "remove-tag:"):
+	case strings.HasPrefix(action, "remove-tag:") && d.created == nil:
 		if i, err := strconv.Atoi(strings.TrimPrefix(action, "remove-tag:")); err == nil && i >= 0 && i < len(f.Tags) {
 			f.Tags = append(f.Tags[:i], f.Tags[i+1:]...)
 		}
@@ -492,7 +493,18 @@ func (s *Server) secretStoreFailed(w http.ResponseWriter, r *http.Request, d *se
 }
 
 func (s *Server) secretWizardCancel(w http.ResponseWriter, r *http.Request) error {
+	to, msg := "/secrets", "The new secret was discarded; nothing was stored."
 	if id, _ := s.session(r).Values[secretDraftSessionKey].(string); id != "" {
+		if d := s.secretDrafts.get(id); d != nil {
+			d.mu.Lock()
+			if d.created != nil {
+				// Store already made the secret: Cancel only drops what
+				// was not applied yet.
+				to = view.SecretURL(d.created.Name, "")
+				msg = "Secret " + d.created.Name + " stays stored; what the wizard had not applied to it yet was discarded."
+			}
+			d.mu.Unlock()
+		}
 		s.secretDrafts.drop(id)
 		sess := s.session(r)
 		delete(sess.Values, secretDraftSessionKey)
@@ -500,7 +512,7 @@ func (s *Server) secretWizardCancel(w http.ResponseWriter, r *http.Request) erro
 			return err
 		}
 	}
-	s.redirectWithFlash(w, r, "/secrets", "The new secret was discarded; nothing was stored.")
+	s.redirectWithFlash(w, r, to, msg)
 	return nil
 }
 
@@ -543,12 +555,9 @@ func envName(key string) string {
 // secretReview builds step 4: the value's shape (never the value) and the
 // code that reads the secret once it is stored.
 func (s *Server) secretReview(m view.SecretWizardPage) view.SecretReview {
-	rv := view.SecretReview{KMSLabel: "aws/secretsmanager (default)", Registry: m.Value.Preset == form.SecretPresetRegistry}
+	rv := view.SecretReview{KMSLabel: view.SecretKMSLabel(m.Value), Registry: m.Value.Preset == form.SecretPresetRegistry}
 	if tags := wizardSecretTags(m.Value.Preset, m.Config.Tags); len(tags) > len(m.Config.Tags) {
 		rv.AddedTag = tags[len(tags)-1].Key + "=" + tags[len(tags)-1].Value
-	}
-	if k := m.Value.KMSKeyID(); k != "" {
-		rv.KMSLabel = k
 	}
 	if m.Value.Mode == form.SecretModeKeyValue {
 		for _, r := range m.Value.Rows {

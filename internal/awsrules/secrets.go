@@ -5,6 +5,7 @@
 package awsrules
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -165,6 +166,61 @@ func SecretTagProblems(t SecretTag) []string {
 	return p
 }
 
+// SecretPolicyPublicStatement is the index of the first statement of a
+// resource policy that lets everyone in: an Allow whose Principal is "*", or
+// {"AWS": "*"} (alone or in a list), with no Condition (or an empty one). PutResourcePolicy
+// with BlockPublicPolicy refuses such a policy (PublicPolicyException); AWS's
+// own analysis also weighs conditions, so it may refuse more than this. The
+// result is -1 when no statement is public or the policy does not parse.
+func SecretPolicyPublicStatement(policy string) int {
+	var doc struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(policy), &doc) != nil {
+		return -1
+	}
+	type statement struct {
+		Effect    string
+		Principal any
+		Condition any
+	}
+	var list []statement
+	if json.Unmarshal(doc.Statement, &list) != nil {
+		var one statement
+		if json.Unmarshal(doc.Statement, &one) != nil {
+			return -1
+		}
+		list = []statement{one}
+	}
+	for i, st := range list {
+		if c, isMap := st.Condition.(map[string]any); st.Effect == "Allow" && (st.Condition == nil || isMap && len(c) == 0) && everyPrincipal(st.Principal) {
+			return i
+		}
+	}
+	return -1
+}
+
+// everyPrincipal reports whether a Principal is "*" or {"AWS": "*"}, where
+// "AWS" may also be a list holding "*".
+func everyPrincipal(p any) bool {
+	switch p := p.(type) {
+	case string:
+		return p == "*"
+	case map[string]any:
+		switch aws := p["AWS"].(type) {
+		case string:
+			return aws == "*"
+		case []any:
+			for _, a := range aws {
+				if a == "*" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // Rotation limits, from the service model (RotationRulesType) and the user
 // guide's "Rotation schedules" page.
 const (
@@ -229,32 +285,58 @@ func RotationBothScheduleKinds(r SecretRotationRules) bool {
 	return r.AutomaticallyAfterDays != 0 && r.ScheduleExpression != ""
 }
 
+// Members of RotationRulesType a rotation problem can be about.
+const (
+	RotationMemberDays     = "AutomaticallyAfterDays"
+	RotationMemberSchedule = "ScheduleExpression"
+	RotationMemberDuration = "Duration"
+)
+
+// RotationRulesProblem is one problem with a rotation schedule. Member names
+// the RotationRulesType member that is wrong; it is empty when the problem is
+// the combination (both kinds of schedule, or neither).
+type RotationRulesProblem struct {
+	Member, Message string
+}
+
 // SecretRotationRulesProblems lists what is wrong with a rotation schedule:
 // one of days or an expression, AWS's limits on each, and a window that
 // neither runs into the next UTC day nor into the next rotation.
 func SecretRotationRulesProblems(r SecretRotationRules) []string {
 	var p []string
+	for _, q := range SecretRotationRulesCheck(r) {
+		p = append(p, q.Message)
+	}
+	return p
+}
+
+// SecretRotationRulesCheck is SecretRotationRulesProblems with the member
+// each problem is about, so a form can show it at its own input.
+func SecretRotationRulesCheck(r SecretRotationRules) []RotationRulesProblem {
+	var p []RotationRulesProblem
 	if RotationBothScheduleKinds(r) {
-		return []string{"Set either a number of days or a schedule expression, not both"}
+		return []RotationRulesProblem{{Message: "Set either a number of days or a schedule expression, not both"}}
 	}
 	if r.AutomaticallyAfterDays == 0 && r.ScheduleExpression == "" {
-		return []string{"Set a number of days or a schedule expression"}
+		return []RotationRulesProblem{{Message: "Set a number of days or a schedule expression"}}
 	}
 	if r.AutomaticallyAfterDays != 0 && (r.AutomaticallyAfterDays < SecretRotationDaysMin || r.AutomaticallyAfterDays > SecretRotationDaysMax) {
-		p = append(p, fmt.Sprintf("Rotate every %d to %d days", SecretRotationDaysMin, SecretRotationDaysMax))
+		p = append(p, RotationRulesProblem{RotationMemberDays, fmt.Sprintf("Rotate every %d to %d days", SecretRotationDaysMin, SecretRotationDaysMax)})
 	}
 	var sched schedule
 	if r.ScheduleExpression != "" {
 		var problem string
 		sched, problem = parseSchedule(r.ScheduleExpression)
 		if problem != "" {
-			p = append(p, problem)
+			p = append(p, RotationRulesProblem{RotationMemberSchedule, problem})
 		}
 	} else {
 		sched = schedule{hours: []int{0}, gap: 24}
 	}
 	if r.Duration != "" && len(p) == 0 {
-		p = append(p, durationProblems(r.Duration, sched)...)
+		for _, m := range durationProblems(r.Duration, sched) {
+			p = append(p, RotationRulesProblem{RotationMemberDuration, m})
+		}
 	}
 	return p
 }

@@ -133,6 +133,59 @@ func TestSecretRotationRulesProblems(t *testing.T) {
 	}
 }
 
+func TestSecretRotationRulesCheckNamesTheMember(t *testing.T) {
+	cases := []struct {
+		r      SecretRotationRules
+		member string
+	}{
+		{SecretRotationRules{AutomaticallyAfterDays: 1001}, RotationMemberDays},
+		{SecretRotationRules{ScheduleExpression: "rate(1000 days)"}, RotationMemberSchedule},
+		{SecretRotationRules{ScheduleExpression: "cron(0 8 1 * * *)"}, RotationMemberSchedule},
+		{SecretRotationRules{ScheduleExpression: "cron(0 22 * * ? *)", Duration: "3h"}, RotationMemberDuration},
+		{SecretRotationRules{AutomaticallyAfterDays: 7, Duration: "3 h"}, RotationMemberDuration},
+		{SecretRotationRules{AutomaticallyAfterDays: 7, ScheduleExpression: "rate(7 days)"}, ""},
+		{SecretRotationRules{}, ""},
+	}
+	for _, tc := range cases {
+		p := SecretRotationRulesCheck(tc.r)
+		if len(p) != 1 || p[0].Member != tc.member {
+			t.Errorf("%+v: %+v, want one problem about %q", tc.r, p, tc.member)
+		}
+	}
+}
+
+func TestSecretPolicyPublicStatement(t *testing.T) {
+	allow := func(principal string, extra string) string {
+		return `{"Effect":"Allow","Principal":` + principal + `,"Action":"secretsmanager:GetSecretValue","Resource":"*"` + extra + `}`
+	}
+	doc := func(statements ...string) string {
+		return `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
+	}
+	cases := []struct {
+		name, policy string
+		want         int
+	}{
+		{"star", doc(allow(`"*"`, "")), 0},
+		{"AWS star", doc(allow(`{"AWS":"*"}`, "")), 0},
+		{"AWS star in a list", doc(allow(`{"AWS":["arn:aws:iam::123456789012:root","*"]}`, "")), 0},
+		{"one statement, not a list", `{"Statement":` + allow(`"*"`, "") + `}`, 0},
+		{"second statement", doc(allow(`{"AWS":"arn:aws:iam::123456789012:root"}`, ""), allow(`{"AWS":"*"}`, "")), 1},
+		{"empty condition", doc(allow(`"*"`, `,"Condition":{}`)), 0},
+		{"condition", doc(allow(`"*"`, `,"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`)), -1},
+		{"deny", doc(`{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}`), -1},
+		{"account", doc(allow(`{"AWS":"arn:aws:iam::123456789012:root"}`, "")), -1},
+		{"account list", doc(allow(`{"AWS":["arn:aws:iam::123456789012:root"]}`, "")), -1},
+		{"service", doc(allow(`{"Service":"ecs-tasks.amazonaws.com"}`, "")), -1},
+		{"not json", `{"Statement":`, -1},
+		{"no statement", `{"Version":"2012-10-17"}`, -1},
+	}
+	for _, tc := range cases {
+		if got := SecretPolicyPublicStatement(tc.policy); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestRotationLambdaARNProblems(t *testing.T) {
 	cases := []struct {
 		arn string

@@ -410,7 +410,9 @@ func ValidateSecretTags(e *Errors, tags []KeyValue) {
 }
 
 // SecretPolicyProblems checks a resource policy before AWS does: valid JSON, an
-// object with a Statement, within the size limit.
+// object with a Statement, within the size limit, and no statement that lets
+// everyone in, which AWS refuses because Berth attaches the policy with
+// BlockPublicPolicy (after the secret is created, so it is caught here).
 func SecretPolicyProblems(p string) []string {
 	if len(p) > awsrules.SecretResourcePolicyMaxLength {
 		return []string{fmt.Sprintf("Use at most %d characters in the resource policy", awsrules.SecretResourcePolicyMaxLength)}
@@ -426,6 +428,10 @@ func SecretPolicyProblems(p string) []string {
 	}
 	if _, ok := doc["Statement"]; !ok {
 		return []string{"The resource policy needs a \"Statement\""}
+	}
+	if i := awsrules.SecretPolicyPublicStatement(p); i >= 0 {
+		return []string{fmt.Sprintf("AWS would refuse this policy because Block public policy is on: statement %d allows every principal (\"*\") without a Condition. "+
+			"Name the accounts or roles that may read the secret, or add a Condition that narrows who can", i+1)}
 	}
 	return nil
 }
@@ -477,20 +483,21 @@ var (
 )
 
 // Validate checks the rotation rules AWS enforces (RotationRulesType):
-// every 1–1000 days, or rate(N days) up to 1000, rate(N hours) from 4 to 23,
+// every 1–1000 days, or rate(N days) up to 999, rate(N hours) from 4 to 23,
 // or a six-field cron(); a 1–24 hour window; a Lambda function ARN. The
 // common mistakes get a message at their own field; then the schedule as a
 // whole goes through internal/awsrules, the rules the emulator enforces, so
-// nothing RotateSecret would refuse gets past the form.
+// nothing RotateSecret would refuse gets past the form. Its problems, too,
+// land at the input they are about: the days or expression, or the window.
 func (f SecretRotation) Validate() Errors {
 	var e Errors
 	if !f.Enabled {
 		return e
 	}
 	if f.Schedule == RotationScheduleDays {
-		n, err := strconv.Atoi(f.Days)
-		if err != nil || n < 1 || n > 1000 {
-			e.Add("rotation_days", "Enter a number of days from 1 to 1000")
+		n, err := strconv.ParseInt(f.Days, 10, 64)
+		if err != nil || n < awsrules.SecretRotationDaysMin || n > awsrules.SecretRotationDaysMax {
+			e.Add("rotation_days", fmt.Sprintf("Enter a number of days from %d to %d", awsrules.SecretRotationDaysMin, awsrules.SecretRotationDaysMax))
 		}
 	} else {
 		e.AddAll("rotation_expression", SecretScheduleProblems(f.Expression))
@@ -501,10 +508,18 @@ func (f SecretRotation) Validate() Errors {
 	e.AddAll("rotation_lambda", awsrules.RotationLambdaARNProblems(f.LambdaARN))
 	if !e.Any() {
 		rules := awsrules.SecretRotationRules{ScheduleExpression: f.Expression, Duration: f.Window}
+		schedule := "rotation_expression"
 		if f.Schedule == RotationScheduleDays {
 			rules = awsrules.SecretRotationRules{AutomaticallyAfterDays: f.AfterDays(), Duration: f.Window}
+			schedule = "rotation_days"
 		}
-		e.AddAll("rotation", awsrules.SecretRotationRulesProblems(rules))
+		for _, p := range awsrules.SecretRotationRulesCheck(rules) {
+			if p.Member == awsrules.RotationMemberDuration {
+				e.Add("rotation_window", p.Message)
+			} else {
+				e.Add(schedule, p.Message)
+			}
+		}
 	}
 	return e
 }
@@ -516,8 +531,8 @@ func SecretScheduleProblems(s string) []string {
 	}
 	if m := secretRateExpr.FindStringSubmatch(s); m != nil {
 		n, err := strconv.Atoi(m[1])
-		if strings.HasPrefix(m[2], "day") && (err != nil || n < 1 || n > 1000) {
-			return []string{"A rate in days must be from 1 to 1000 days"}
+		if strings.HasPrefix(m[2], "day") && (err != nil || n < 1 || n > awsrules.SecretRotationRateDaysMax) {
+			return []string{fmt.Sprintf("A rate in days must be from 1 to %d days", awsrules.SecretRotationRateDaysMax)}
 		}
 		if strings.HasPrefix(m[2], "hour") && (err != nil || n < 4 || n > 23) {
 			return []string{"A rate in hours must be from 4 to 23 hours"}

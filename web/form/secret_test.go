@@ -92,6 +92,8 @@ func TestSecretConfigValidate(t *testing.T) {
 		{"policy not json", url.Values{"name": {"a"}, "policy": {"{nope"}}, []string{"policy"}},
 		{"policy without statement", url.Values{"name": {"a"}, "policy": {`{"Version":"2012-10-17"}`}}, []string{"policy"}},
 		{"policy ok", url.Values{"name": {"a"}, "policy": {`{"Version":"2012-10-17","Statement":[]}`}}, nil},
+		{"policy public", url.Values{"name": {"a"}, "policy": {`{"Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`}}, []string{"policy"}},
+		{"policy public with a condition", url.Values{"name": {"a"}, "policy": {`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}`}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,6 +127,13 @@ func TestSecretRotationValidate(t *testing.T) {
 		{"cron", url.Values{"rotation": {"true"}, "schedule": {"expression"}, "rotation_expression": {"cron(0 8 1 * ? *)"}, "rotation_lambda": {fn}}, nil},
 		{"cron five fields", url.Values{"rotation": {"true"}, "schedule": {"expression"}, "rotation_expression": {"cron(0 8 1 * ?)"}, "rotation_lambda": {fn}}, []string{"rotation_expression"}},
 		{"window", url.Values{"rotation": {"true"}, "rotation_days": {"7"}, "rotation_window": {"25h"}, "rotation_lambda": {fn}}, []string{"rotation_window"}},
+		{"days most", url.Values{"rotation": {"true"}, "schedule": {"days"}, "rotation_days": {"1000"}, "rotation_lambda": {fn}}, nil},
+		{"rate most days", url.Values{"rotation": {"true"}, "schedule": {"expression"}, "rotation_expression": {"rate(999 days)"}, "rotation_lambda": {fn}}, nil},
+		{"rate too many days", url.Values{"rotation": {"true"}, "schedule": {"expression"}, "rotation_expression": {"rate(1000 days)"}, "rotation_lambda": {fn}}, []string{"rotation_expression"}},
+		// The shared rules' problems land at the input they are about.
+		{"cron without ?", url.Values{"rotation": {"true"}, "schedule": {"expression"}, "rotation_expression": {"cron(0 8 1 * * *)"}, "rotation_lambda": {fn}}, []string{"rotation_expression"}},
+		{"window past the day", url.Values{"rotation": {"true"}, "schedule": {"expression"}, "rotation_expression": {"cron(0 22 * * ? *)"}, "rotation_window": {"3h"}, "rotation_lambda": {fn}}, []string{"rotation_window"}},
+		{"window into the next", url.Values{"rotation": {"true"}, "schedule": {"expression"}, "rotation_expression": {"rate(4 hours)"}, "rotation_window": {"5h"}, "rotation_lambda": {fn}}, []string{"rotation_window"}},
 		{"no function", url.Values{"rotation": {"true"}, "rotation_days": {"7"}}, []string{"rotation_lambda"}},
 		{"not a function arn", url.Values{"rotation": {"true"}, "rotation_days": {"7"}, "rotation_lambda": {"rotate"}}, []string{"rotation_lambda"}},
 	}
@@ -190,8 +199,8 @@ func TestRotationFollowsTheEmulatorsRules(t *testing.T) {
 	f := SecretRotation{Enabled: true, Schedule: "expression", Expression: "cron(15 8 1 * ? *)",
 		LambdaARN: "arn:aws:lambda:us-east-1:123456789012:function:rotate"}
 	e := f.Validate()
-	if !e.Has("rotation") {
-		t.Fatalf("cron with minute 15 accepted: %v", e.All())
+	if !e.Has("rotation_expression") || e.Has("rotation") {
+		t.Fatalf("cron with minute 15: problems %v, want one at the expression", e.All())
 	}
 	f.Expression = "cron(0 8 1 * ? *)"
 	if e := f.Validate(); e.Any() {

@@ -844,44 +844,10 @@ func (sv *service) putResourcePolicy(c *awsapi.Context, in *putPolicyInput) (*na
 	if err := json.Unmarshal([]byte(*in.ResourcePolicy), &doc); err != nil || len(doc.Statement) == 0 {
 		return nil, awsapi.NewError("MalformedPolicyDocumentException", "This resource policy contains a syntax error.")
 	}
-	if in.BlockPublicPolicy != nil && *in.BlockPublicPolicy && grantsPublicAccess(doc.Statement) {
+	if in.BlockPublicPolicy != nil && *in.BlockPublicPolicy && awsrules.SecretPolicyPublicStatement(*in.ResourcePolicy) >= 0 {
 		return nil, awsapi.NewError("PublicPolicyException", "The BlockPublicPolicy parameter is set to true, and the resource policy did not prevent broad access to the secret.")
 	}
 	return sv.setPolicy(c, *in.SecretId, in.ResourcePolicy)
-}
-
-// grantsPublicAccess reports whether an Allow statement names every principal
-// ("*" or {"AWS": "*"}) without a condition.
-func grantsPublicAccess(raw json.RawMessage) bool {
-	type stmt struct {
-		Effect    string
-		Principal any
-		Condition any
-	}
-	var list []stmt
-	if json.Unmarshal(raw, &list) != nil {
-		var one stmt
-		if json.Unmarshal(raw, &one) != nil {
-			return false
-		}
-		list = []stmt{one}
-	}
-	for _, s := range list {
-		if s.Effect != "Allow" || s.Condition != nil {
-			continue
-		}
-		switch p := s.Principal.(type) {
-		case string:
-			if p == "*" {
-				return true
-			}
-		case map[string]any:
-			if p["AWS"] == "*" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (sv *service) deleteResourcePolicy(c *awsapi.Context, in *secretIDInput) (*nameARN, error) {

@@ -617,6 +617,15 @@ func TestResourcePolicy(t *testing.T) {
 	if !errors.As(err, &pub) {
 		t.Fatalf("public policy with BlockPublicPolicy: %v", err)
 	}
+	// The same rule as Berth's form (awsrules.SecretPolicyPublicStatement):
+	// "*" in a list of AWS principals is public, a Condition makes it not.
+	inList := `{"Statement":{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::000000000000:root","*"]},"Action":"secretsmanager:GetSecretValue","Resource":"*"}}`
+	_, err = c.PutResourcePolicy(ctx, &sm.PutResourcePolicyInput{SecretId: aws.String("pol"), ResourcePolicy: aws.String(inList), BlockPublicPolicy: aws.Bool(true)})
+	wantErr(t, err, "PublicPolicyException", "The BlockPublicPolicy parameter is set to true, and the resource policy did not prevent broad access to the secret.")
+	conditioned := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}`
+	if _, err := c.PutResourcePolicy(ctx, &sm.PutResourcePolicyInput{SecretId: aws.String("pol"), ResourcePolicy: aws.String(conditioned), BlockPublicPolicy: aws.Bool(true)}); err != nil {
+		t.Fatalf("conditioned policy: %v", err)
+	}
 	if _, err := c.PutResourcePolicy(ctx, &sm.PutResourcePolicyInput{SecretId: aws.String("pol"), ResourcePolicy: aws.String(public)}); err != nil {
 		t.Fatal(err)
 	}
