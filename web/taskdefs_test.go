@@ -136,6 +136,7 @@ func TestTaskDefBuilderRoundTripThroughThePage(t *testing.T) {
 	env := webtest.New(t)
 	family := webtest.Name("rt")
 	doc := `{"family":"` + family + `","networkMode":"bridge","requiresCompatibilities":["EC2"],"cpu":"512","memory":"1024",
+"executionRoleArn":"arn:aws:iam::000000000000:role/ecsTaskExecutionRole",
 "containerDefinitions":[{"name":"web","image":"nginx:1.27","memory":256,"memoryReservation":128,"cpu":128,"essential":true,
 "portMappings":[{"containerPort":80,"hostPort":8080,"protocol":"tcp","name":"web-80","appProtocol":"http"}],
 "environment":[{"name":"MODE","value":"prod"}],"secrets":[{"name":"DB","valueFrom":"arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf"}],
