@@ -171,6 +171,96 @@ func TestTaskDefRulesAgreeWithECS(t *testing.T) {
 			}
 			ct(d)["environment"] = env
 		}, "", ""},
+		{"secrets without execution role", func(d map[string]any) {
+			delete(d, "executionRoleArn")
+			ct(d)["secrets"] = []any{map[string]any{"name": "DB", "valueFrom": "arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf"}}
+		}, "executionRoleArn", "executionRoleArn"},
+		{"log secret options without execution role", func(d map[string]any) {
+			delete(d, "executionRoleArn")
+			ct(d)["logConfiguration"] = map[string]any{"logDriver": "splunk", "secretOptions": []any{map[string]any{"name": "splunk-token", "valueFrom": "/splunk/token"}}}
+		}, "executionRoleArn", "executionRoleArn"},
+		{"registry credentials without execution role", func(d map[string]any) {
+			delete(d, "executionRoleArn")
+			ct(d)["repositoryCredentials"] = map[string]any{"credentialsParameter": "arn:aws:secretsmanager:us-east-1:000000000000:secret:hub-AbCdEf"}
+		}, "executionRoleArn", "executionRoleArn"},
+		{"log secret option without valueFrom", func(d map[string]any) {
+			ct(d)["logConfiguration"] = map[string]any{"logDriver": "splunk", "secretOptions": []any{map[string]any{"name": "splunk-token"}}}
+		}, "containerDefinitions[0].logConfiguration.secretOptions[0]", ""},
+		{"GPU on Fargate", func(d map[string]any) {
+			ct(d)["resourceRequirements"] = []any{map[string]any{"type": "GPU", "value": "1"}}
+		},
+			"containerDefinitions[0].resourceRequirements", "containerDefinitions.0.gpu"},
+		{"GPU on EC2", func(d map[string]any) {
+			ec2(d)
+			ct(d)["memory"] = 128
+			ct(d)["resourceRequirements"] = []any{map[string]any{"type": "GPU", "value": "1"}}
+		}, "", ""},
+		{"restart attempt period too short", func(d map[string]any) {
+			ct(d)["restartPolicy"] = map[string]any{"enabled": true, "restartAttemptPeriod": 59}
+		}, "containerDefinitions[0].restartPolicy.restartAttemptPeriod", "containerDefinitions.0.restartPolicy.restartAttemptPeriod"},
+		{"restart attempt period too long", func(d map[string]any) {
+			ct(d)["restartPolicy"] = map[string]any{"enabled": true, "restartAttemptPeriod": 1801}
+		}, "containerDefinitions[0].restartPolicy.restartAttemptPeriod", "containerDefinitions.0.restartPolicy.restartAttemptPeriod"},
+		{"51 ignored exit codes", func(d map[string]any) {
+			var codes []any
+			for i := 0; i < 51; i++ {
+				codes = append(codes, i)
+			}
+			ct(d)["restartPolicy"] = map[string]any{"enabled": true, "ignoredExitCodes": codes}
+		}, "containerDefinitions[0].restartPolicy.ignoredExitCodes", "containerDefinitions.0.restartPolicy.ignoredExitCodes"},
+		{"restart policy without enabled", func(d map[string]any) { ct(d)["restartPolicy"] = map[string]any{"restartAttemptPeriod": 60} },
+			"containerDefinitions[0].restartPolicy.enabled", ""},
+		{"depends on a missing container", func(d map[string]any) {
+			ct(d)["dependsOn"] = []any{map[string]any{"containerName": "db", "condition": "START"}}
+		}, "containerDefinitions[0].dependsOn[0].containerName", "containerDefinitions.0.dependsOn.0.containerName"},
+		{"dependency without a container name", func(d map[string]any) { ct(d)["dependsOn"] = []any{map[string]any{"condition": "START"}} },
+			"containerDefinitions[0].dependsOn[0].containerName", "containerDefinitions.0.dependsOn.0.containerName"},
+		{"dependency with an unknown condition", func(d map[string]any) {
+			d["containerDefinitions"] = append(d["containerDefinitions"].([]any), map[string]any{"name": "init", "image": "busybox", "essential": false})
+			ct(d)["dependsOn"] = []any{map[string]any{"containerName": "init", "condition": "READY"}}
+		}, "containerDefinitions[0].dependsOn[0].condition", "containerDefinitions.0.dependsOn.0.condition"},
+		{"waiting for an essential container to succeed", func(d map[string]any) {
+			d["containerDefinitions"] = append(d["containerDefinitions"].([]any), map[string]any{"name": "init", "image": "busybox"})
+			ct(d)["dependsOn"] = []any{map[string]any{"containerName": "init", "condition": "SUCCESS"}}
+		}, "containerDefinitions[0].dependsOn[0].condition", "containerDefinitions.0.dependsOn.0.condition"},
+		{"waiting for an init container to complete", func(d map[string]any) {
+			d["containerDefinitions"] = append(d["containerDefinitions"].([]any), map[string]any{"name": "init", "image": "busybox", "essential": false})
+			ct(d)["dependsOn"] = []any{map[string]any{"containerName": "init", "condition": "COMPLETE"}}
+		}, "", ""},
+		{"unknown ulimit", func(d map[string]any) {
+			ct(d)["ulimits"] = []any{map[string]any{"name": "memory", "softLimit": 1, "hardLimit": 1}}
+		}, "containerDefinitions[0].ulimits[0].name", "containerDefinitions.0.ulimits.0.name"},
+		{"ulimit without soft limit", func(d map[string]any) { ct(d)["ulimits"] = []any{map[string]any{"name": "nofile", "hardLimit": 4096}} },
+			"containerDefinitions[0].ulimits[0].softLimit", "containerDefinitions.0.ulimits.0.softLimit"},
+		{"ulimit without hard limit", func(d map[string]any) { ct(d)["ulimits"] = []any{map[string]any{"name": "nofile", "softLimit": 1024}} },
+			"containerDefinitions[0].ulimits[0].hardLimit", "containerDefinitions.0.ulimits.0.hardLimit"},
+		{"environment file without value", func(d map[string]any) {
+			ct(d)["environmentFiles"] = []any{map[string]any{"type": "s3", "value": ""}}
+		}, "containerDefinitions[0].environmentFiles[0].value", "containerDefinitions.0.environmentFiles.0.value"},
+		{"environment file of an unknown type", func(d map[string]any) {
+			ct(d)["environmentFiles"] = []any{map[string]any{"type": "http", "value": "https://example.com/a.env"}}
+		}, "containerDefinitions[0].environmentFiles[0].type", ""},
+		{"mount of an unknown volume", func(d map[string]any) {
+			ct(d)["mountPoints"] = []any{map[string]any{"sourceVolume": "data", "containerPath": "/data"}}
+		}, "containerDefinitions[0].mountPoints[0].sourceVolume", "containerDefinitions.0.mountPoints.0.sourceVolume"},
+		{"mount of a task volume", func(d map[string]any) {
+			d["volumes"] = []any{map[string]any{"name": "data"}}
+			ct(d)["mountPoints"] = []any{map[string]any{"sourceVolume": "data", "containerPath": "/data"}}
+		}, "", ""},
+		{"EFS volume without file system", func(d map[string]any) {
+			d["volumes"] = []any{map[string]any{"name": "data", "efsVolumeConfiguration": map[string]any{"rootDirectory": "/"}}}
+		}, "volumes[0].efsVolumeConfiguration.fileSystemId", "volumes.0.fileSystemId"},
+		{"EFS volume without name", func(d map[string]any) {
+			d["volumes"] = []any{map[string]any{"efsVolumeConfiguration": map[string]any{"fileSystemId": "fs-1234567890abcdef0"}}}
+		}, "volumes[0].name", "volumes.0.name"},
+		{"unknown operating system family", func(d map[string]any) {
+			d["runtimePlatform"] = map[string]any{"operatingSystemFamily": "DOS", "cpuArchitecture": "X86_64"}
+		}, "runtimePlatform.operatingSystemFamily", "runtimePlatform"},
+		{"unknown CPU architecture", func(d map[string]any) {
+			d["runtimePlatform"] = map[string]any{"operatingSystemFamily": "LINUX", "cpuArchitecture": "RISCV"}
+		}, "runtimePlatform.cpuArchitecture", "runtimePlatform"},
+		{"proxy without container", func(d map[string]any) { d["proxyConfiguration"] = map[string]any{"type": "APPMESH"} },
+			"proxyConfiguration.containerName", "proxyConfiguration.containerName"},
 		{"tag key reserved by AWS", func(d map[string]any) { d["tags"] = []any{map[string]any{"key": "aws:team", "value": "x"}} }, "tags[0]", "tags.0.key"},
 		{"51 tags", func(d map[string]any) {
 			var tags []any

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,6 +127,85 @@ func TestTaskDefBuilderValidatesKeepsInputAndRegisters(t *testing.T) {
 	}
 }
 
+// TestTaskDefBuilderShowsMemberAndReferenceProblems: what ECS requires of
+// dependencies, ulimits, mount points, volumes, restart policies, GPUs,
+// the proxy and secrets is shown at the input that holds it, with
+// everything typed kept.
+func TestTaskDefBuilderShowsMemberAndReferenceProblems(t *testing.T) {
+	env := webtest.New(t)
+	bad := tdValidForm(webtest.Name("members"), "")
+	for k, v := range map[string]string{
+		"containerDefinitions.0.env.0.name":                         "DB_PASSWORD",
+		"containerDefinitions.0.env.0.type":                         "valueFrom",
+		"containerDefinitions.0.env.0.value":                        "arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf",
+		"containerDefinitions.0.gpu":                                "1",
+		"containerDefinitions.0.restartPolicy.enabled":              "enabled",
+		"containerDefinitions.0.restartPolicy.restartAttemptPeriod": "30",
+		"containerDefinitions.0.ulimits.0.name":                     "nofile",
+		"containerDefinitions.0.ulimits.0.softLimit":                "",
+		"containerDefinitions.0.ulimits.0.hardLimit":                "4096",
+		"containerDefinitions.0.dependsOn.0.containerName":          "db",
+		"containerDefinitions.0.dependsOn.0.condition":              "START",
+		"containerDefinitions.0.mountPoints.0.sourceVolume":         "logs",
+		"containerDefinitions.0.mountPoints.0.containerPath":        "/logs",
+		"volumes.0.name":                   "data",
+		"volumes.0.type":                   "efs",
+		"volumes.0.fileSystemId":           "",
+		"volumes.0.rootDirectory":          "/",
+		"proxyConfiguration.enabled":       "true",
+		"proxyConfiguration.containerName": "",
+	} {
+		bad.Set(k, v)
+	}
+	resp := env.PostForm(t, "/task-definitions/new", bad)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid form: %d\n%s", resp.StatusCode, resp.Body)
+	}
+	for field, msg := range map[string]string{
+		"f-executionRoleArn":                                          "Containers that take values from secrets need a task execution role",
+		"f-containerDefinitions-0-gpu":                                "Fargate does not offer GPUs",
+		"f-containerDefinitions-0-restartPolicy-restartAttemptPeriod": "Use a restart attempt period between 60 and 1800 seconds.",
+		"f-containerDefinitions-0-ulimits-0-softLimit":                "Enter the soft limit as a whole number.",
+		"f-containerDefinitions-0-dependsOn-0-containerName":          "There is no container named db in this task definition.",
+		"f-containerDefinitions-0-mountPoints-0-sourceVolume":         "There is no volume named logs in this task definition",
+		"f-volumes-0-fileSystemId":                                    "Enter the EFS file system ID",
+		"f-proxyConfiguration-containerName":                          "Name the Envoy proxy container of this task.",
+	} {
+		m := regexp.MustCompile(`(?s)<div class="field-error" id="` + field + `-error">(.*?)</div>`).FindStringSubmatch(resp.Body)
+		if m == nil {
+			t.Errorf("no error at %s", field)
+			continue
+		}
+		if !strings.Contains(m[1], escHTML(msg)) {
+			t.Errorf("%s says %q, want %q", field, m[1], msg)
+		}
+		if !strings.Contains(resp.Body, `href="#`+field+`"`) {
+			t.Errorf("summary does not link to %s", field)
+		}
+	}
+	kept := builderValues(t, resp.Body)
+	for k, want := range map[string]string{
+		"containerDefinitions.0.gpu":                                "1",
+		"containerDefinitions.0.restartPolicy.restartAttemptPeriod": "30",
+		"containerDefinitions.0.ulimits.0.name":                     "nofile",
+		"containerDefinitions.0.ulimits.0.softLimit":                "",
+		"containerDefinitions.0.ulimits.0.hardLimit":                "4096",
+		"containerDefinitions.0.dependsOn.0.containerName":          "db",
+		"containerDefinitions.0.mountPoints.0.sourceVolume":         "logs",
+		"containerDefinitions.0.env.0.value":                        "arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf",
+		"volumes.0.name":                                            "data",
+		"volumes.0.type":                                            "efs",
+		"volumes.0.rootDirectory":                                   "/",
+	} {
+		if got := kept.Get(k); got != want {
+			t.Errorf("%s = %q after a failed register, want %q", k, got, want)
+		}
+	}
+	if !kept.Has("containerDefinitions.0.ulimits.0.softLimit") {
+		t.Error("the ulimit row with a blank soft limit was dropped")
+	}
+}
+
 func escHTML(s string) string {
 	r := strings.NewReplacer(`"`, "&#34;", "'", "&#39;", "&", "&amp;", "<", "&lt;", ">", "&gt;")
 	return r.Replace(s)
@@ -138,6 +218,7 @@ func TestTaskDefBuilderRoundTripThroughThePage(t *testing.T) {
 	env := webtest.New(t)
 	family := webtest.Name("rt")
 	doc := `{"family":"` + family + `","networkMode":"bridge","requiresCompatibilities":["EC2"],"cpu":"512","memory":"1024",
+"executionRoleArn":"arn:aws:iam::000000000000:role/ecsTaskExecutionRole",
 "containerDefinitions":[{"name":"web","image":"nginx:1.27","memory":256,"memoryReservation":128,"cpu":128,"essential":true,
 "portMappings":[{"containerPort":80,"hostPort":8080,"protocol":"tcp","name":"web-80","appProtocol":"http"}],
 "environment":[{"name":"MODE","value":"prod"}],"secrets":[{"name":"DB","valueFrom":"arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf"}],

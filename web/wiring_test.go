@@ -314,7 +314,7 @@ func TestSecretScope(t *testing.T) {
 	in := newSecret(t, env, inside, "in")
 	newSecret(t, env, outside, "out")
 	otherFamily := webtest.Name("other-family")
-	tdRegister(t, env, `{"family":"`+otherFamily+`","containerDefinitions":[{"name":"web","image":"nginx","memory":128,"secrets":[{"name":"IN","valueFrom":"`+in.ARN+`"}]}]}`)
+	tdRegister(t, env, `{"family":"`+otherFamily+`","executionRoleArn":"arn:aws:iam::000000000000:role/ecsTaskExecutionRole","containerDefinitions":[{"name":"web","image":"nginx","memory":128,"secrets":[{"name":"IN","valueFrom":"`+in.ARN+`"}]}]}`)
 	scoped := env.NewUser(t, "editor", scope)
 	env.SignInAs(t, scoped)
 
@@ -358,6 +358,7 @@ func TestSecretWhereUsed(t *testing.T) {
 	family := webtest.Name("uses-secret")
 	cli := clitest.New(t, env.EmulatorURL)
 	cli.MustRun(t, "ecs", "register-task-definition", "--family", family,
+		"--execution-role-arn", "arn:aws:iam::000000000000:role/ecsTaskExecutionRole",
 		"--container-definitions", `[{"name":"app","image":"nginx","memory":128,"secrets":[{"name":"DB_USER","valueFrom":"`+ref.ARN+`:username::"}]}]`)
 
 	page := env.Get(t, view.SecretURL(name, ""))

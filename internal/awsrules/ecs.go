@@ -44,6 +44,12 @@ const (
 	HealthCheckDefaultInterval = 30
 	HealthCheckDefaultTimeout  = 5
 	HealthCheckDefaultRetries  = 3
+
+	// A container restart policy's attempt period (seconds) and how many
+	// exit codes it may ignore.
+	RestartAttemptPeriodMin    = 60
+	RestartAttemptPeriodMax    = 1800
+	RestartIgnoredExitCodesMax = 50
 )
 
 // Network modes, launch types and other enums of the ECS API.
@@ -68,6 +74,18 @@ var (
 	ECSTransportProtocols = []string{"tcp", "udp"}
 	ECSIpcModes           = []string{"host", "task", "none"}
 	ECSPidModes           = []string{"host", "task"}
+
+	// The enums below are the ECS API model's (UlimitName,
+	// ContainerCondition, EnvironmentFileType, OSFamily, CPUArchitecture in
+	// the SDK's types/enums.go).
+	ECSUlimitNames = []string{"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile",
+		"nproc", "rss", "rtprio", "rttime", "sigpending", "stack"}
+	ECSContainerConditions  = []string{"START", "COMPLETE", "SUCCESS", "HEALTHY"}
+	ECSEnvironmentFileTypes = []string{"s3"}
+	ECSOSFamilies           = []string{"WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2016_FULL",
+		"WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2025_CORE",
+		"WINDOWS_SERVER_2025_FULL", "WINDOWS_SERVER_20H2_CORE", "LINUX"}
+	ECSCPUArchitectures = []string{"X86_64", "ARM64"}
 )
 
 // ECSNamePattern is the pattern of task definition families, container names
@@ -195,7 +213,27 @@ type ECSTaskDefinition struct {
 	EphemeralStorageGiB     *int
 	DockerVolumes           int // volumes with dockerVolumeConfiguration
 	HostVolumes             int // volumes with a host sourcePath
-	Containers              []ECSContainer
+	Volumes                 []ECSVolume
+	// OperatingSystemFamily and CPUArchitecture are runtimePlatform's.
+	OperatingSystemFamily string
+	CPUArchitecture       string
+	// Proxy is nil without proxyConfiguration.
+	Proxy      *ECSProxyConfiguration
+	Containers []ECSContainer
+}
+
+// ECSVolume is one task volume.
+type ECSVolume struct {
+	Name *string
+	// EFS is set for a volume with efsVolumeConfiguration; EFSFileSystemID
+	// is then its fileSystemId.
+	EFS             bool
+	EFSFileSystemID *string
+}
+
+// ECSProxyConfiguration is the App Mesh proxy of a task.
+type ECSProxyConfiguration struct {
+	ContainerName *string
 }
 
 // ECSContainer is the part of a container definition that the rules look at.
@@ -218,6 +256,50 @@ type ECSContainer struct {
 	// RepositoryCredentials is nil without repositoryCredentials, else its
 	// credentialsParameter.
 	RepositoryCredentials *string
+	// LogSecretOptions are logConfiguration.secretOptions.
+	LogSecretOptions     []ECSNameValue
+	ResourceRequirements []ECSResourceRequirement
+	DependsOn            []ECSDependency
+	Ulimits              []ECSUlimit
+	EnvironmentFiles     []ECSEnvironmentFile
+	MountPoints          []ECSMountPoint
+	RestartPolicy        *ECSRestartPolicy
+}
+
+// ECSResourceRequirement reserves GPUs or an inference accelerator.
+type ECSResourceRequirement struct {
+	Type, Value string
+}
+
+// ECSDependency is one dependsOn entry of a container.
+type ECSDependency struct {
+	ContainerName *string
+	Condition     *string
+}
+
+// ECSUlimit is one ulimit of a container.
+type ECSUlimit struct {
+	Name      *string
+	SoftLimit *int
+	HardLimit *int
+}
+
+// ECSEnvironmentFile is one environmentFiles entry of a container.
+type ECSEnvironmentFile struct {
+	Type  *string
+	Value *string
+}
+
+// ECSMountPoint is one mount point of a container.
+type ECSMountPoint struct {
+	SourceVolume *string
+}
+
+// ECSRestartPolicy is a container's restart policy.
+type ECSRestartPolicy struct {
+	Enabled              *bool
+	IgnoredExitCodes     int // how many
+	RestartAttemptPeriod *int
 }
 
 // ECSPortMapping is one port mapping of a container.
@@ -344,6 +426,16 @@ func TaskDefinitionProblems(td ECSTaskDefinition) []ECSProblem {
 				fmt.Sprintf("Invalid compatibility '%s'. Valid values are: EC2, FARGATE, EXTERNAL, MANAGED_INSTANCES.", c))
 		}
 	}
+	// AWS's texts for runtimePlatform values outside the model's enums were
+	// not found; these follow the network mode's.
+	if td.OperatingSystemFamily != "" && !ecsContains(ECSOSFamilies, td.OperatingSystemFamily) {
+		add("runtimePlatform.operatingSystemFamily", "Choose LINUX or one of the WINDOWS_SERVER_… operating system families.", ecsInvalid,
+			fmt.Sprintf("Invalid operating system family '%s'. Valid values are: %s.", td.OperatingSystemFamily, strings.Join(ECSOSFamilies, ", ")))
+	}
+	if td.CPUArchitecture != "" && !ecsContains(ECSCPUArchitectures, td.CPUArchitecture) {
+		add("runtimePlatform.cpuArchitecture", "Choose the X86_64 or ARM64 CPU architecture.", ecsInvalid,
+			fmt.Sprintf("Invalid CPU architecture '%s'. Valid values are: %s.", td.CPUArchitecture, strings.Join(ECSCPUArchitectures, ", ")))
+	}
 
 	fargate := ecsContains(td.RequiresCompatibilities, CompatibilityFargate)
 	cpu, cpuOK := 0, true
@@ -381,6 +473,14 @@ func TaskDefinitionProblems(td ECSTaskDefinition) []ECSProblem {
 				fmt.Sprintf("No Fargate configuration exists for given values: %d CPU, %d memory. See the Amazon ECS documentation for the valid values.", cpu, mem))
 		}
 		ps = append(ps, ecsFargateProblems(td, true)...)
+	}
+
+	ps = append(ps, VolumeProblems(td.Volumes)...)
+	volumes := map[string]bool{}
+	for _, v := range td.Volumes {
+		if v.Name != nil {
+			volumes[*v.Name] = true
+		}
 	}
 
 	mode := EffectiveNetworkMode(td)
@@ -438,6 +538,26 @@ func TaskDefinitionProblems(td ECSTaskDefinition) []ECSProblem {
 			add(f+".repositoryCredentials.credentialsParameter", "Give the ARN of the secret that holds the registry credentials.", ecsClient,
 				"Container.repositoryCredentials.credentialsParameter should not be null or empty.")
 		}
+		for j, s := range c.LogSecretOptions {
+			if s.Name == nil || *s.Name == "" || s.Value == nil || *s.Value == "" {
+				// Worded as for container secrets; AWS's own text for log
+				// secret options was not found.
+				add(fmt.Sprintf("%s.logConfiguration.secretOptions[%d]", f, j), "Each log secret option needs a name and a value from (a Secrets Manager or Parameter Store ARN).", ecsClient,
+					"Container.logConfiguration.secretOptions should have both name and valueFrom.")
+			}
+		}
+		ps = append(ps, ContainerLinkProblems(f, c, td.Containers, volumes)...)
+		ps = append(ps, UlimitProblems(f, c.Ulimits)...)
+		ps = append(ps, EnvironmentFileProblems(f, c.EnvironmentFiles)...)
+		if c.RestartPolicy != nil {
+			ps = append(ps, RestartPolicyProblems(f+".restartPolicy", c.Name, *c.RestartPolicy)...)
+		}
+	}
+	ps = append(ps, ExecutionRoleProblems(td)...)
+	if td.Proxy != nil && (td.Proxy.ContainerName == nil || *td.Proxy.ContainerName == "") {
+		// AWS's text was not found; worded as the other missing members.
+		add("proxyConfiguration.containerName", "Name the Envoy proxy container of this task.", ecsClient,
+			"ProxyConfiguration.containerName should not be null or empty.")
 	}
 	if td.Memory != nil && memOK && sumReservation > mem {
 		add("memory", "The containers reserve more memory than the task has.", ecsClient,
@@ -500,6 +620,16 @@ func ecsFargateProblems(td ECSTaskDefinition, explain bool) []ECSProblem {
 		}
 		if c.Devices > 0 {
 			add(f+".linuxParameters.devices", "Fargate does not support devices.", "Tasks using the Fargate launch type do not support devices.")
+		}
+		// AWS documents that Fargate has no GPUs ("gpu" is among the
+		// parameters not valid in Fargate tasks); its exact refusal was not
+		// found, so the text follows the other Fargate refusals.
+		for _, r := range c.ResourceRequirements {
+			if r.Type == "GPU" {
+				add(f+".resourceRequirements", "Fargate does not offer GPUs: leave GPU empty, or run the task on EC2 or Managed instances.",
+					"Tasks using the Fargate launch type do not support GPU resource requirements.")
+				break
+			}
 		}
 	}
 	return ps

@@ -21,15 +21,25 @@ type ECSTaskDefinitionInput struct {
 	Volumes                 []ECSVolumeInput          `json:"volumes"`
 	ContainerDefinitions    []ECSContainerInput       `json:"containerDefinitions"`
 	Tags                    []ECSTagInput             `json:"tags"`
+	RuntimePlatform         *struct {
+		OperatingSystemFamily *string `json:"operatingSystemFamily"`
+		CPUArchitecture       *string `json:"cpuArchitecture"`
+	} `json:"runtimePlatform"`
+	ProxyConfiguration *struct {
+		ContainerName *string `json:"containerName"`
+	} `json:"proxyConfiguration"`
 }
 
 // ECSVolumeInput is a volume of ECSTaskDefinitionInput.
 type ECSVolumeInput struct {
+	Name *string `json:"name"`
 	Host *struct {
 		SourcePath *string `json:"sourcePath"`
 	} `json:"host"`
 	DockerVolumeConfiguration any `json:"dockerVolumeConfiguration"`
-	EfsVolumeConfiguration    any `json:"efsVolumeConfiguration"`
+	EfsVolumeConfiguration    *struct {
+		FileSystemID *string `json:"fileSystemId"`
+	} `json:"efsVolumeConfiguration"`
 }
 
 // ECSTagInput is a tag of ECSTaskDefinitionInput.
@@ -66,12 +76,10 @@ type ECSContainerInput struct {
 		StartPeriod *int     `json:"startPeriod"`
 	} `json:"healthCheck"`
 	LogConfiguration *struct {
-		LogDriver *string `json:"logDriver"`
+		LogDriver     *string          `json:"logDriver"`
+		SecretOptions []ECSSecretInput `json:"secretOptions"`
 	} `json:"logConfiguration"`
-	Secrets []struct {
-		Name      *string `json:"name"`
-		ValueFrom *string `json:"valueFrom"`
-	} `json:"secrets"`
+	Secrets     []ECSSecretInput `json:"secrets"`
 	Environment []struct {
 		Name  *string `json:"name"`
 		Value *string `json:"value"`
@@ -79,10 +87,39 @@ type ECSContainerInput struct {
 	RepositoryCredentials *struct {
 		CredentialsParameter *string `json:"credentialsParameter"`
 	} `json:"repositoryCredentials"`
-	DependsOn        []any `json:"dependsOn"`
-	StartTimeout     *int  `json:"startTimeout"`
-	StopTimeout      *int  `json:"stopTimeout"`
-	EnvironmentFiles []any `json:"environmentFiles"`
+	DependsOn []struct {
+		ContainerName *string `json:"containerName"`
+		Condition     *string `json:"condition"`
+	} `json:"dependsOn"`
+	StartTimeout     *int `json:"startTimeout"`
+	StopTimeout      *int `json:"stopTimeout"`
+	EnvironmentFiles []struct {
+		Type  *string `json:"type"`
+		Value *string `json:"value"`
+	} `json:"environmentFiles"`
+	ResourceRequirements []struct {
+		Type  *string `json:"type"`
+		Value *string `json:"value"`
+	} `json:"resourceRequirements"`
+	Ulimits []struct {
+		Name      *string `json:"name"`
+		SoftLimit *int    `json:"softLimit"`
+		HardLimit *int    `json:"hardLimit"`
+	} `json:"ulimits"`
+	MountPoints []struct {
+		SourceVolume *string `json:"sourceVolume"`
+	} `json:"mountPoints"`
+	RestartPolicy *struct {
+		Enabled              *bool `json:"enabled"`
+		IgnoredExitCodes     []int `json:"ignoredExitCodes"`
+		RestartAttemptPeriod *int  `json:"restartAttemptPeriod"`
+	} `json:"restartPolicy"`
+}
+
+// ECSSecretInput is a container secret or log secret option.
+type ECSSecretInput struct {
+	Name      *string `json:"name"`
+	ValueFrom *string `json:"valueFrom"`
 }
 
 // Rules maps the document onto the rules' task definition.
@@ -105,6 +142,12 @@ func (in *ECSTaskDefinitionInput) Rules() ECSTaskDefinition {
 		}
 		td.EphemeralStorageGiB = &size
 	}
+	if rp := in.RuntimePlatform; rp != nil {
+		td.OperatingSystemFamily, td.CPUArchitecture = strOf(rp.OperatingSystemFamily), strOf(rp.CPUArchitecture)
+	}
+	if pc := in.ProxyConfiguration; pc != nil {
+		td.Proxy = &ECSProxyConfiguration{ContainerName: pc.ContainerName}
+	}
 	for _, v := range in.Volumes {
 		if v.DockerVolumeConfiguration != nil {
 			td.DockerVolumes++
@@ -112,6 +155,11 @@ func (in *ECSTaskDefinitionInput) Rules() ECSTaskDefinition {
 		if v.Host != nil && strOf(v.Host.SourcePath) != "" {
 			td.HostVolumes++
 		}
+		vol := ECSVolume{Name: v.Name}
+		if v.EfsVolumeConfiguration != nil {
+			vol.EFS, vol.EFSFileSystemID = true, v.EfsVolumeConfiguration.FileSystemID
+		}
+		td.Volumes = append(td.Volumes, vol)
 	}
 	for _, ci := range in.ContainerDefinitions {
 		c := ECSContainer{
@@ -144,6 +192,9 @@ func (in *ECSTaskDefinitionInput) Rules() ECSTaskDefinition {
 			if c.LogDriver == "" {
 				c.LogDriver = "(none)"
 			}
+			for _, s := range ci.LogConfiguration.SecretOptions {
+				c.LogSecretOptions = append(c.LogSecretOptions, ECSNameValue{Name: s.Name, Value: s.ValueFrom})
+			}
 		}
 		for _, s := range ci.Secrets {
 			c.Secrets = append(c.Secrets, ECSNameValue{Name: s.Name, Value: s.ValueFrom})
@@ -154,6 +205,24 @@ func (in *ECSTaskDefinitionInput) Rules() ECSTaskDefinition {
 		if ci.RepositoryCredentials != nil {
 			p := strOf(ci.RepositoryCredentials.CredentialsParameter)
 			c.RepositoryCredentials = &p
+		}
+		for _, r := range ci.ResourceRequirements {
+			c.ResourceRequirements = append(c.ResourceRequirements, ECSResourceRequirement{Type: strOf(r.Type), Value: strOf(r.Value)})
+		}
+		for _, d := range ci.DependsOn {
+			c.DependsOn = append(c.DependsOn, ECSDependency{ContainerName: d.ContainerName, Condition: d.Condition})
+		}
+		for _, u := range ci.Ulimits {
+			c.Ulimits = append(c.Ulimits, ECSUlimit{Name: u.Name, SoftLimit: u.SoftLimit, HardLimit: u.HardLimit})
+		}
+		for _, e := range ci.EnvironmentFiles {
+			c.EnvironmentFiles = append(c.EnvironmentFiles, ECSEnvironmentFile{Type: e.Type, Value: e.Value})
+		}
+		for _, m := range ci.MountPoints {
+			c.MountPoints = append(c.MountPoints, ECSMountPoint{SourceVolume: m.SourceVolume})
+		}
+		if rp := ci.RestartPolicy; rp != nil {
+			c.RestartPolicy = &ECSRestartPolicy{Enabled: rp.Enabled, IgnoredExitCodes: len(rp.IgnoredExitCodes), RestartAttemptPeriod: rp.RestartAttemptPeriod}
 		}
 		td.Containers = append(td.Containers, c)
 	}

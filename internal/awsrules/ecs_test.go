@@ -238,6 +238,103 @@ func TestTaskDefinitionProblems(t *testing.T) {
 		{"bad network mode", func(td *ECSTaskDefinition) { td.NetworkMode = "nat" }, "networkMode", "Invalid network mode 'nat'"},
 		{"bad cpu text", func(td *ECSTaskDefinition) { td.CPU = ecsStr("lots") }, "cpu", "Invalid 'cpu' setting for task."},
 		{"bad memory text", func(td *ECSTaskDefinition) { td.Memory = ecsStr("2 TB") }, "memory", "Invalid 'memory' setting for task."},
+		{"secrets without execution role", func(td *ECSTaskDefinition) {
+			td.Containers[0].Secrets = []ECSNameValue{{Name: ecsStr("DB"), Value: ecsStr("arn:aws:secretsmanager:us-east-1:1:secret:db")}}
+		}, "executionRoleArn", "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'."},
+		{"log secret options without execution role", func(td *ECSTaskDefinition) {
+			td.Containers[0].LogDriver = "splunk"
+			td.Containers[0].LogSecretOptions = []ECSNameValue{{Name: ecsStr("splunk-token"), Value: ecsStr("arn:aws:ssm:us-east-1:1:parameter/t")}}
+		}, "executionRoleArn", "you must also specify a value for 'executionRoleArn'"},
+		{"secrets with execution role", func(td *ECSTaskDefinition) {
+			td.ExecutionRoleArn = "arn:aws:iam::1:role/x"
+			td.Containers[0].Secrets = []ECSNameValue{{Name: ecsStr("DB"), Value: ecsStr("arn:aws:secretsmanager:us-east-1:1:secret:db")}}
+			td.Containers[0].RepositoryCredentials = ecsStr("arn:aws:secretsmanager:us-east-1:1:secret:reg")
+		}, "", ""},
+		{"registry credentials without execution role", func(td *ECSTaskDefinition) {
+			td.Containers[0].RepositoryCredentials = ecsStr("arn:aws:secretsmanager:us-east-1:1:secret:reg")
+		}, "executionRoleArn", "Private repository authentication requires that the task definition specify a value for executionRoleArn."},
+		{"log secret option without valueFrom", func(td *ECSTaskDefinition) {
+			td.ExecutionRoleArn = "arn:aws:iam::1:role/x"
+			td.Containers[0].LogDriver = "splunk"
+			td.Containers[0].LogSecretOptions = []ECSNameValue{{Name: ecsStr("splunk-token")}}
+		}, "containerDefinitions[0].logConfiguration.secretOptions[0]", "secretOptions should have both name and valueFrom"},
+		{"GPU on Fargate", func(td *ECSTaskDefinition) {
+			td.Containers[0].ResourceRequirements = []ECSResourceRequirement{{Type: "GPU", Value: "1"}}
+		}, "containerDefinitions[0].resourceRequirements", "do not support GPU resource requirements"},
+		{"restart period 59", func(td *ECSTaskDefinition) {
+			td.Containers[0].RestartPolicy = &ECSRestartPolicy{Enabled: ecsBool(true), RestartAttemptPeriod: ecsInt(59)}
+		}, "containerDefinitions[0].restartPolicy.restartAttemptPeriod", "minimum allowed value 60 for container 'app'"},
+		{"restart period 1801", func(td *ECSTaskDefinition) {
+			td.Containers[0].RestartPolicy = &ECSRestartPolicy{Enabled: ecsBool(true), RestartAttemptPeriod: ecsInt(1801)}
+		}, "containerDefinitions[0].restartPolicy.restartAttemptPeriod", "maximum allowed value 1800"},
+		{"restart edges", func(td *ECSTaskDefinition) {
+			td.Containers[0].RestartPolicy = &ECSRestartPolicy{Enabled: ecsBool(true), RestartAttemptPeriod: ecsInt(60), IgnoredExitCodes: 50}
+			td.Containers = append(td.Containers, ECSContainer{Name: "b", Image: "x", RestartPolicy: &ECSRestartPolicy{Enabled: ecsBool(false), RestartAttemptPeriod: ecsInt(1800)}})
+		}, "", ""},
+		{"51 ignored exit codes", func(td *ECSTaskDefinition) {
+			td.Containers[0].RestartPolicy = &ECSRestartPolicy{Enabled: ecsBool(true), IgnoredExitCodes: 51}
+		}, "containerDefinitions[0].restartPolicy.ignoredExitCodes", "cannot exceed 50"},
+		{"restart without enabled", func(td *ECSTaskDefinition) { td.Containers[0].RestartPolicy = &ECSRestartPolicy{} },
+			"containerDefinitions[0].restartPolicy.enabled", "enabled should not be null or empty"},
+		{"waiting for a non-essential init container to succeed", func(td *ECSTaskDefinition) {
+			td.Containers = append(td.Containers, ECSContainer{Name: "init", Image: "x", Essential: ecsBool(false)})
+			td.Containers[0].DependsOn = []ECSDependency{{ContainerName: ecsStr("init"), Condition: ecsStr("SUCCESS")}}
+		}, "", ""},
+		{"depends on a missing container", func(td *ECSTaskDefinition) {
+			td.Containers[0].DependsOn = []ECSDependency{{ContainerName: ecsStr("db"), Condition: ecsStr("START")}}
+		}, "containerDefinitions[0].dependsOn[0].containerName", "Cannot depend on container + 'db' because it does not exist"},
+		{"dependency without a name", func(td *ECSTaskDefinition) {
+			td.Containers[0].DependsOn = []ECSDependency{{Condition: ecsStr("START")}}
+		}, "containerDefinitions[0].dependsOn[0].containerName", "containerName should not be null or empty"},
+		{"dependency without a condition", func(td *ECSTaskDefinition) {
+			td.Containers = append(td.Containers, ECSContainer{Name: "init", Image: "x"})
+			td.Containers[0].DependsOn = []ECSDependency{{ContainerName: ecsStr("init")}}
+		}, "containerDefinitions[0].dependsOn[0].condition", "condition should not be null or empty"},
+		{"dependency with an unknown condition", func(td *ECSTaskDefinition) {
+			td.Containers = append(td.Containers, ECSContainer{Name: "init", Image: "x"})
+			td.Containers[0].DependsOn = []ECSDependency{{ContainerName: ecsStr("init"), Condition: ecsStr("READY")}}
+		}, "containerDefinitions[0].dependsOn[0].condition", "Invalid condition 'READY'"},
+		{"waiting for an essential container to complete", func(td *ECSTaskDefinition) {
+			td.Containers = append(td.Containers, ECSContainer{Name: "init", Image: "x"})
+			td.Containers[0].DependsOn = []ECSDependency{{ContainerName: ecsStr("init"), Condition: ecsStr("COMPLETE")}}
+		}, "containerDefinitions[0].dependsOn[0].condition", "A dependency container with SUCCESS or COMPLETE condition cannot be an essential container"},
+		{"ulimit name unknown", func(td *ECSTaskDefinition) {
+			td.Containers[0].Ulimits = []ECSUlimit{{Name: ecsStr("memory"), SoftLimit: ecsInt(1), HardLimit: ecsInt(1)}}
+		}, "containerDefinitions[0].ulimits[0].name", "Unrecognized ulimit name memory"},
+		{"ulimit soft missing", func(td *ECSTaskDefinition) {
+			td.Containers[0].Ulimits = []ECSUlimit{{Name: ecsStr("nofile"), HardLimit: ecsInt(1)}}
+		}, "containerDefinitions[0].ulimits[0].softLimit", "softLimit should not be null or empty"},
+		{"ulimit hard missing", func(td *ECSTaskDefinition) {
+			td.Containers[0].Ulimits = []ECSUlimit{{Name: ecsStr("nofile"), SoftLimit: ecsInt(1)}}
+		}, "containerDefinitions[0].ulimits[0].hardLimit", "hardLimit should not be null or empty"},
+		{"ulimit ok", func(td *ECSTaskDefinition) {
+			td.Containers[0].Ulimits = []ECSUlimit{{Name: ecsStr("memlock"), SoftLimit: ecsInt(-1), HardLimit: ecsInt(-1)}}
+		}, "", ""},
+		{"environment file without value", func(td *ECSTaskDefinition) {
+			td.Containers[0].EnvironmentFiles = []ECSEnvironmentFile{{Type: ecsStr("s3")}}
+		}, "containerDefinitions[0].environmentFiles[0].value", "environmentFiles.value should not be null or empty"},
+		{"environment file of another type", func(td *ECSTaskDefinition) {
+			td.Containers[0].EnvironmentFiles = []ECSEnvironmentFile{{Type: ecsStr("S3"), Value: ecsStr("arn:aws:s3:::b/k.env")}}
+		}, "containerDefinitions[0].environmentFiles[0].type", "Invalid environment file type 'S3'"},
+		{"mount of an unknown volume", func(td *ECSTaskDefinition) {
+			td.Volumes = []ECSVolume{{Name: ecsStr("data")}}
+			td.Containers[0].MountPoints = []ECSMountPoint{{SourceVolume: ecsStr("logs")}}
+		}, "containerDefinitions[0].mountPoints[0].sourceVolume", "Unknown volume 'logs'."},
+		{"mount without a volume", func(td *ECSTaskDefinition) {
+			td.Containers[0].MountPoints = []ECSMountPoint{{}}
+		}, "containerDefinitions[0].mountPoints[0].sourceVolume", "Unknown volume 'null'."},
+		{"mount of a task volume", func(td *ECSTaskDefinition) {
+			td.Volumes = []ECSVolume{{Name: ecsStr("data"), EFS: true, EFSFileSystemID: ecsStr("fs-1")}}
+			td.Containers[0].MountPoints = []ECSMountPoint{{SourceVolume: ecsStr("data")}}
+		}, "", ""},
+		{"EFS without file system", func(td *ECSTaskDefinition) { td.Volumes = []ECSVolume{{Name: ecsStr("data"), EFS: true}} },
+			"volumes[0].efsVolumeConfiguration.fileSystemId", "fileSystemId should not be null or empty"},
+		{"EFS without name", func(td *ECSTaskDefinition) { td.Volumes = []ECSVolume{{EFS: true, EFSFileSystemID: ecsStr("fs-1")}} },
+			"volumes[0].name", "Volume.name should not be null or empty."},
+		{"unknown OS family", func(td *ECSTaskDefinition) { td.OperatingSystemFamily = "LINUX2" }, "runtimePlatform.operatingSystemFamily", "Invalid operating system family 'LINUX2'"},
+		{"unknown CPU architecture", func(td *ECSTaskDefinition) { td.CPUArchitecture = "AMD64" }, "runtimePlatform.cpuArchitecture", "Invalid CPU architecture 'AMD64'"},
+		{"known runtime platform", func(td *ECSTaskDefinition) { td.OperatingSystemFamily, td.CPUArchitecture = "LINUX", "ARM64" }, "", ""},
+		{"proxy without container", func(td *ECSTaskDefinition) { td.Proxy = &ECSProxyConfiguration{} }, "proxyConfiguration.containerName", "containerName should not be null or empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			td := fargateTD()
@@ -292,6 +389,12 @@ func TestEC2Rules(t *testing.T) {
 		}, ""},
 		{"privileged on EC2", func(td *ECSTaskDefinition) { td.Containers[0].Privileged = true; td.IpcMode = "host" }, ""},
 		{"fargate log driver fine on EC2", func(td *ECSTaskDefinition) { td.Containers[0].LogDriver = "json-file" }, ""},
+		{"GPU fine on EC2", func(td *ECSTaskDefinition) {
+			td.Containers[0].ResourceRequirements = []ECSResourceRequirement{{Type: "GPU", Value: "1"}}
+		}, ""},
+		{"secrets need the execution role on EC2 too", func(td *ECSTaskDefinition) {
+			td.Containers[0].Secrets = []ECSNameValue{{Name: ecsStr("DB"), Value: ecsStr("/app/db")}}
+		}, "When you are specifying container secrets"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			td := ec2()
@@ -329,6 +432,11 @@ func TestFargateCompatible(t *testing.T) {
 	td.Memory = ecsStr("600")
 	if FargateCompatible(td) {
 		t.Error("256/600 is Fargate compatible")
+	}
+	td = fargateTD()
+	td.Containers[0].ResourceRequirements = []ECSResourceRequirement{{Type: "GPU", Value: "1"}}
+	if FargateCompatible(td) {
+		t.Error("a definition with a GPU is Fargate compatible")
 	}
 }
 

@@ -540,15 +540,8 @@ func (c ContainerForm) typed(errs *Errors, p string) ContainerDef {
 	}
 	for i, u := range c.Ulimits {
 		q := p + "ulimits." + itoa(i) + "."
-		soft, hard := tdIntField(errs, q+"softLimit", u.Soft), tdIntField(errs, q+"hardLimit", u.Hard)
-		ul := Ulimit{Name: u.Name}
-		if soft != nil {
-			ul.SoftLimit = *soft
-		}
-		if hard != nil {
-			ul.HardLimit = *hard
-		}
-		cd.Ulimits = append(cd.Ulimits, ul)
+		cd.Ulimits = append(cd.Ulimits, Ulimit{Name: u.Name,
+			SoftLimit: tdIntField(errs, q+"softLimit", u.Soft), HardLimit: tdIntField(errs, q+"hardLimit", u.Hard)})
 	}
 	for _, l := range c.Labels {
 		if cd.DockerLabels == nil {
@@ -772,7 +765,7 @@ func tdContainerFromTyped(cd ContainerDef) ContainerForm {
 	}
 	c.ReadonlyRootFilesystem = cd.ReadonlyRootFilesystem != nil && *cd.ReadonlyRootFilesystem
 	for _, u := range cd.Ulimits {
-		c.Ulimits = append(c.Ulimits, UlimitForm{Name: u.Name, Soft: strconv.Itoa(u.SoftLimit), Hard: strconv.Itoa(u.HardLimit)})
+		c.Ulimits = append(c.Ulimits, UlimitForm{Name: u.Name, Soft: tdItoaPtr(u.SoftLimit), Hard: tdItoaPtr(u.HardLimit)})
 	}
 	keys := make([]string, 0, len(cd.DockerLabels))
 	for k := range cd.DockerLabels {

@@ -129,11 +129,12 @@ type DependsOn struct {
 	Condition     string `json:"condition"`
 }
 
-// Ulimit is one resource limit of a container.
+// Ulimit is one resource limit of a container. A limit left blank is
+// left out (ECS then refuses it), never sent as 0.
 type Ulimit struct {
 	Name      string `json:"name"`
-	SoftLimit int    `json:"softLimit"`
-	HardLimit int    `json:"hardLimit"`
+	SoftLimit *int   `json:"softLimit,omitempty"`
+	HardLimit *int   `json:"hardLimit,omitempty"`
 }
 
 // LogConfiguration is where a container's output goes.

@@ -266,6 +266,46 @@ func TestDecodeKeepsWhatWasTyped(t *testing.T) {
 	}
 }
 
+// TestBlankUlimitIsAProblemNotZero: a ulimit row with blank limits is not
+// sent as 0/0; each blank limit is a problem at its input.
+func TestBlankUlimitIsAProblemNotZero(t *testing.T) {
+	f := DecodeTaskDefForm(url.Values{
+		"family": {"web"}, "networkMode": {"bridge"},
+		"containerDefinitions.0.name": {"web"}, "containerDefinitions.0.image": {"nginx"}, "containerDefinitions.0.memory": {"128"},
+		"containerDefinitions.0.essential":           {"true"},
+		"containerDefinitions.0.ulimits.0.name":      {"nofile"},
+		"containerDefinitions.0.ulimits.0.softLimit": {""},
+		"containerDefinitions.0.ulimits.0.hardLimit": {""},
+	})
+	doc, errs := f.Validate()
+	for _, field := range []string{"containerDefinitions.0.ulimits.0.softLimit", "containerDefinitions.0.ulimits.0.hardLimit"} {
+		if !errs.Has(field) {
+			t.Errorf("no problem at %s: %v", field, errs.All())
+		}
+	}
+	b, _ := doc.Marshal()
+	if !strings.Contains(string(b), `"ulimits":[{"name":"nofile"}]`) {
+		t.Errorf("blank limits are in the document: %s", b)
+	}
+}
+
+// TestOneFieldSeveralRules: each rule that speaks of a field says why, once.
+func TestOneFieldSeveralRules(t *testing.T) {
+	f := NewTaskDefForm()
+	f.Family = "web"
+	f.CPU, f.Memory = "256", "512"
+	f.Containers[0].Name, f.Containers[0].Image = "web", "nginx"
+	f.Containers[0].PrivateRegistry, f.Containers[0].CredentialsParameter = true, "hub"
+	second := NewContainerForm()
+	second.Name, second.Image = "side", "busybox"
+	f.Containers = append(f.Containers, second)
+	_, errs := f.Validate()
+	got := errs.For("executionRoleArn")
+	if len(got) != 2 || !strings.Contains(got[0], "send logs to CloudWatch") || !strings.Contains(got[1], "Private registry authentication") {
+		t.Errorf("execution role problems %q", got)
+	}
+}
+
 func TestFillLogDefaultsKeepsTypedValues(t *testing.T) {
 	f := NewTaskDefForm()
 	f.Family = "scc"
@@ -293,6 +333,9 @@ func FuzzTaskDefFormFromJSON(f *testing.F) {
 	f.Add(`{"containerDefinitions":[1,"x",null,{"portMappings":[{"containerPort":1e400}]}]}`)
 	f.Add(`{"taskDefinition":{"family":"x"},"tags":"nope"}`)
 	f.Add(`{"cpu":{"a":[]},"volumes":[null],"tags":[{"key":1}]}`)
+	f.Add(`{"family":"a","volumes":[{"efsVolumeConfiguration":{}}],"runtimePlatform":{"operatingSystemFamily":"X"},"proxyConfiguration":{},
+"containerDefinitions":[{"name":"w","image":"x","ulimits":[{"name":"nofile"}],"dependsOn":[{}],"mountPoints":[{}],"environmentFiles":[{}],
+"restartPolicy":{},"resourceRequirements":[{"type":"GPU","value":"1"}],"logConfiguration":{"secretOptions":[{}]}}]}`)
 	f.Fuzz(func(t *testing.T, in string) {
 		form, _, err := TaskDefFormFromJSON(in)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -98,6 +99,7 @@ var tdBracketIndex = regexp.MustCompile(`\[(\d+)\]`)
 // field, or at the top (naming the JSON key) when the form does not show it.
 func (f *TaskDefForm) Validate() (TaskDefDoc, Errors) {
 	doc, errs := f.Document()
+	numbers := errs
 	for _, p := range TaskDefDocProblems(doc) {
 		field := f.FormField(p.Field)
 		msg := p.Message
@@ -105,8 +107,10 @@ func (f *TaskDefForm) Validate() (TaskDefDoc, Errors) {
 			msg = p.Field + ": " + msg
 		}
 		// A number problem already sits at this field; the rule's view of
-		// the missing value would only repeat it.
-		if field != "" && errs.Has(field) {
+		// the missing value would only repeat it. Several rules may speak
+		// of one field (the execution role serves logs, secrets and
+		// registry credentials), and each says why.
+		if field != "" && numbers.Has(field) || slices.Contains(errs.For(field), msg) {
 			continue
 		}
 		errs.Add(field, msg)
@@ -127,10 +131,17 @@ func (f *TaskDefForm) FormField(path string) string {
 		return ""
 	}
 	switch top {
-	case "family", "networkMode", "cpu", "memory", "executionRoleArn", "taskRoleArn", "requiresCompatibilities", "volumes":
+	case "family", "networkMode", "cpu", "memory", "executionRoleArn", "taskRoleArn", "requiresCompatibilities", "runtimePlatform":
 		return top
+	case "volumes":
+		return f.volumeField(parts)
 	case "ephemeralStorage":
 		return "ephemeralStorage.sizeInGiB"
+	case "proxyConfiguration":
+		if !f.ProxyEnabled {
+			return ""
+		}
+		return "proxyConfiguration.containerName"
 	case "tags":
 		if len(parts) >= 2 {
 			return "tags." + parts[1] + ".key"
@@ -175,6 +186,30 @@ func (f *TaskDefForm) FormField(path string) string {
 		if len(parts) > 3 {
 			return p + "portMappings." + parts[3] + ".containerPort"
 		}
+	case "resourceRequirements":
+		if c.GPU != "" {
+			return p + "gpu"
+		}
+	case "restartPolicy":
+		if c.Restart == "" {
+			return ""
+		}
+		if len(parts) > 3 {
+			return p + "restartPolicy." + parts[3]
+		}
+		return p + "restartPolicy.enabled"
+	case "ulimits", "dependsOn", "mountPoints", "environmentFiles":
+		// Rows of the form's tables; a row's field is its key, or the
+		// row's first input.
+		first := map[string]string{"ulimits": "name", "dependsOn": "containerName", "mountPoints": "sourceVolume", "environmentFiles": "value"}[key]
+		if len(parts) < 4 {
+			return ""
+		}
+		sub := first
+		if len(parts) > 4 && key != "environmentFiles" {
+			sub = parts[4]
+		}
+		return p + key + "." + parts[3] + "." + sub
 	case "environment", "secrets":
 		if len(parts) < 4 {
 			return ""
@@ -199,4 +234,27 @@ func (f *TaskDefForm) FormField(path string) string {
 		}
 	}
 	return ""
+}
+
+// volumeField maps a volume's rule path ("volumes[0].name",
+// "volumes[0].efsVolumeConfiguration.fileSystemId") to its input; problems
+// of the volumes as a whole sit at the volumes fieldset.
+func (f *TaskDefForm) volumeField(parts []string) string {
+	if len(parts) < 3 {
+		return "volumes"
+	}
+	i, err := strconv.Atoi(parts[1])
+	if err != nil || i >= len(f.Volumes) {
+		return "volumes"
+	}
+	p := "volumes." + parts[1] + "."
+	switch {
+	case parts[2] == "name":
+		return p + "name"
+	case parts[2] == "efsVolumeConfiguration" && f.Volumes[i].Type == "efs":
+		if len(parts) > 3 && parts[3] == "fileSystemId" {
+			return p + "fileSystemId"
+		}
+	}
+	return "volumes"
 }

@@ -2,8 +2,10 @@ package ecs_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/berthhq/berth/internal/emulator/emutest"
 )
@@ -143,6 +146,7 @@ func TestRegisterEC2Defaults(t *testing.T) {
 	in := ec2("batch")
 	in.ContainerDefinitions[0].PortMappings = []types.PortMapping{{ContainerPort: aws.Int32(8080)}}
 	in.ContainerDefinitions[0].RepositoryCredentials = &types.RepositoryCredentials{CredentialsParameter: aws.String("arn:aws:secretsmanager:us-east-1:000000000000:secret:hub")}
+	in.ExecutionRoleArn = aws.String("arn:aws:iam::000000000000:role/ecsTaskExecutionRole")
 	in.Cpu = aws.String("1 vCPU")
 	in.Memory = aws.String("2 GB")
 	td := register(t, c, in)
@@ -660,5 +664,175 @@ func TestUnknownOperationCode(t *testing.T) {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "ClientException" || ae.ErrorMessage() == "" {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// unvalidated turns off the SDK's own required-member check, so a request
+// reaches the emulator as Berth's builder (which sends its JSON itself) or
+// the AWS CLI with --cli-input-json sends it.
+func unvalidated(o *ecs.Options) {
+	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+		_, err := s.Initialize.Remove("OperationInputValidation")
+		return err
+	})
+}
+
+// TestRegisterRejectsMembersAndReferences: what the ECS model requires or
+// limits, what a container refers to (dependencies, volumes), GPUs on
+// Fargate, and the execution role that secrets need.
+func TestRegisterRejectsMembersAndReferences(t *testing.T) {
+	t.Parallel()
+	c := client(t)
+	const role = "arn:aws:iam::000000000000:role/ecsTaskExecutionRole"
+	second := func(in *ecs.RegisterTaskDefinitionInput, essential bool) {
+		in.ContainerDefinitions = append(in.ContainerDefinitions, types.ContainerDefinition{
+			Name: aws.String("init"), Image: aws.String("busybox"), Essential: aws.Bool(essential)})
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func(*ecs.RegisterTaskDefinitionInput)
+		code   string // "" is ClientException
+		msg    string // "" registers
+	}{
+		{"secrets without execution role", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].Secrets = []types.Secret{{Name: aws.String("DB"), ValueFrom: aws.String("arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf")}}
+		}, "", "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'."},
+		{"log secret options without execution role", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].LogConfiguration = &types.LogConfiguration{LogDriver: types.LogDriverSplunk,
+				SecretOptions: []types.Secret{{Name: aws.String("splunk-token"), ValueFrom: aws.String("/splunk/token")}}}
+		}, "", "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'."},
+		{"registry credentials without execution role", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].RepositoryCredentials = &types.RepositoryCredentials{CredentialsParameter: aws.String("arn:aws:secretsmanager:us-east-1:000000000000:secret:hub")}
+		}, "", "Private repository authentication requires that the task definition specify a value for executionRoleArn."},
+		{"secrets and credentials with execution role", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ExecutionRoleArn = aws.String(role)
+			in.ContainerDefinitions[0].Secrets = []types.Secret{{Name: aws.String("DB"), ValueFrom: aws.String("/app/db")}}
+			in.ContainerDefinitions[0].RepositoryCredentials = &types.RepositoryCredentials{CredentialsParameter: aws.String("hub")}
+		}, "", ""},
+		{"GPU on Fargate", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].ResourceRequirements = []types.ResourceRequirement{{Type: types.ResourceTypeGpu, Value: aws.String("1")}}
+		}, "", "Tasks using the Fargate launch type do not support GPU resource requirements."},
+		{"restart attempt period 30", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].RestartPolicy = &types.ContainerRestartPolicy{Enabled: aws.Bool(true), RestartAttemptPeriod: aws.Int32(30)}
+		}, "", "Restart policy restartAttemptPeriod must be greater than or equal to the minimum allowed value 60 for container 'web'"},
+		{"restart attempt period 3600", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].RestartPolicy = &types.ContainerRestartPolicy{Enabled: aws.Bool(true), RestartAttemptPeriod: aws.Int32(3600)}
+		}, "", "Restart policy restartAttemptPeriod must be less than or equal to the maximum allowed value 1800 for container 'web'"},
+		{"51 ignored exit codes", func(in *ecs.RegisterTaskDefinitionInput) {
+			codes := make([]int32, 51)
+			for i := range codes {
+				codes[i] = int32(i)
+			}
+			in.ContainerDefinitions[0].RestartPolicy = &types.ContainerRestartPolicy{Enabled: aws.Bool(true), IgnoredExitCodes: codes}
+		}, "", "The number of ignoredExitCodes cannot exceed 50 for container 'web'."},
+		{"restart policy without enabled", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].RestartPolicy = &types.ContainerRestartPolicy{RestartAttemptPeriod: aws.Int32(60)}
+		}, "", "Container.restartPolicy.enabled should not be null or empty."},
+		{"depends on a missing container", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].DependsOn = []types.ContainerDependency{{ContainerName: aws.String("db"), Condition: types.ContainerConditionStart}}
+		}, "", "Cannot depend on container + 'db' because it does not exist"},
+		{"dependency without a container name", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].DependsOn = []types.ContainerDependency{{Condition: types.ContainerConditionStart}}
+		}, "", "Container.dependsOn.containerName should not be null or empty."},
+		{"dependency without a condition", func(in *ecs.RegisterTaskDefinitionInput) {
+			second(in, false)
+			in.ContainerDefinitions[0].DependsOn = []types.ContainerDependency{{ContainerName: aws.String("init")}}
+		}, "", "Container.dependsOn.condition should not be null or empty."},
+		{"dependency with an unknown condition", func(in *ecs.RegisterTaskDefinitionInput) {
+			second(in, false)
+			in.ContainerDefinitions[0].DependsOn = []types.ContainerDependency{{ContainerName: aws.String("init"), Condition: "READY"}}
+		}, "", "Invalid condition 'READY'. Valid values are: START, COMPLETE, SUCCESS, HEALTHY."},
+		{"waiting for an essential container to succeed", func(in *ecs.RegisterTaskDefinitionInput) {
+			second(in, true)
+			in.ContainerDefinitions[0].DependsOn = []types.ContainerDependency{{ContainerName: aws.String("init"), Condition: types.ContainerConditionSuccess}}
+		}, "", "A dependency container with SUCCESS or COMPLETE condition cannot be an essential container"},
+		{"waiting for an init container to succeed", func(in *ecs.RegisterTaskDefinitionInput) {
+			second(in, false)
+			in.ContainerDefinitions[0].DependsOn = []types.ContainerDependency{{ContainerName: aws.String("init"), Condition: types.ContainerConditionSuccess}}
+		}, "", ""},
+		{"unknown ulimit", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].Ulimits = []types.Ulimit{{Name: "memory", SoftLimit: 1, HardLimit: 1}}
+		}, "", "Unrecognized ulimit name memory"},
+		{"ulimit without a name", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].Ulimits = []types.Ulimit{{SoftLimit: 1, HardLimit: 1}}
+		}, "", "Container.ulimits.name should not be null or empty."},
+		{"environment file without value", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].EnvironmentFiles = []types.EnvironmentFile{{Type: types.EnvironmentFileTypeS3}}
+		}, "", "Container.environmentFiles.value should not be null or empty."},
+		{"environment file of an unknown type", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].EnvironmentFiles = []types.EnvironmentFile{{Type: "http", Value: aws.String("https://example.com/a.env")}}
+		}, "", "Invalid environment file type 'http'. Valid values are: s3."},
+		{"mount of an unknown volume", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].MountPoints = []types.MountPoint{{SourceVolume: aws.String("data"), ContainerPath: aws.String("/data")}}
+		}, "", "Unknown volume 'data'."},
+		{"mount point without a volume", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.Volumes = []types.Volume{{Name: aws.String("data")}}
+			in.ContainerDefinitions[0].MountPoints = []types.MountPoint{{ContainerPath: aws.String("/data")}}
+		}, "", "Unknown volume 'null'."},
+		{"mount of a task volume", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.Volumes = []types.Volume{{Name: aws.String("data"), EfsVolumeConfiguration: &types.EFSVolumeConfiguration{FileSystemId: aws.String("fs-1234567890abcdef0")}}}
+			in.ContainerDefinitions[0].MountPoints = []types.MountPoint{{SourceVolume: aws.String("data"), ContainerPath: aws.String("/data")}}
+		}, "", ""},
+		{"EFS volume without file system", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.Volumes = []types.Volume{{Name: aws.String("data"), EfsVolumeConfiguration: &types.EFSVolumeConfiguration{RootDirectory: aws.String("/")}}}
+		}, "", "Volume.efsVolumeConfiguration.fileSystemId should not be null or empty."},
+		{"EFS volume without name", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.Volumes = []types.Volume{{EfsVolumeConfiguration: &types.EFSVolumeConfiguration{FileSystemId: aws.String("fs-1234567890abcdef0")}}}
+		}, "", "Volume.name should not be null or empty."},
+		{"unknown operating system", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.RuntimePlatform = &types.RuntimePlatform{OperatingSystemFamily: "DOS", CpuArchitecture: types.CPUArchitectureX8664}
+		}, "InvalidParameterException", "Invalid operating system family 'DOS'."},
+		{"unknown CPU architecture", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.RuntimePlatform = &types.RuntimePlatform{OperatingSystemFamily: types.OSFamilyLinux, CpuArchitecture: "RISCV"}
+		}, "InvalidParameterException", "Invalid CPU architecture 'RISCV'. Valid values are: X86_64, ARM64."},
+		{"proxy without container", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ProxyConfiguration = &types.ProxyConfiguration{Type: types.ProxyConfigurationTypeAppmesh}
+		}, "", "ProxyConfiguration.containerName should not be null or empty."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := fargate("members")
+			tc.mutate(in)
+			_, err := c.RegisterTaskDefinition(ctx, in, unvalidated)
+			switch {
+			case tc.msg == "":
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+			case tc.code == "":
+				wantClientError(t, err, tc.msg)
+			default:
+				var ae smithy.APIError
+				if !errors.As(err, &ae) || ae.ErrorCode() != tc.code || !strings.Contains(ae.ErrorMessage(), tc.msg) {
+					t.Fatalf("err = %v, want %s %q", err, tc.code, tc.msg)
+				}
+			}
+		})
+	}
+}
+
+// TestRegisterUlimitWithoutLimits: the SDK always sends both limits (they
+// are plain numbers in its types); JSON sent as it is can leave one out,
+// and ECS requires both.
+func TestRegisterUlimitWithoutLimits(t *testing.T) {
+	t.Parallel()
+	env := emutest.Start(t)
+	for _, tc := range []struct{ ulimit, msg string }{
+		{`{"name":"nofile","hardLimit":4096}`, "Container.ulimits.softLimit should not be null or empty."},
+		{`{"name":"nofile","softLimit":1024}`, "Container.ulimits.hardLimit should not be null or empty."},
+	} {
+		body := `{"family":"u","containerDefinitions":[{"name":"a","image":"busybox","memory":64,"ulimits":[` + tc.ulimit + `]}]}`
+		req, _ := http.NewRequest(http.MethodPost, env.URL, strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || m["__type"] != "ClientException" || m["message"] != tc.msg {
+			t.Errorf("%s: %d %v, want ClientException %q", tc.ulimit, resp.StatusCode, m, tc.msg)
+		}
 	}
 }
