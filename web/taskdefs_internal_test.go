@@ -19,6 +19,7 @@ func TestTaskDefErrorField(t *testing.T) {
 		"Invalid 'cpu' setting for task.":                                                            "cpu",
 		"No Fargate configuration exists for given values: 256 CPU, 4096 memory.":                    "memory",
 		"Fargate requires task definition to have execution role ARN to support log driver awslogs.": "executionRoleArn",
+		"Fargate requires task definition to have execution role ARN to support ECR images.":         "executionRoleArn",
 		"Role is not valid: taskRoleArn":                                                             "taskRoleArn",
 		"Family contains invalid characters.":                                                        "family",
 		"Something nobody expected.":                                                                 "",

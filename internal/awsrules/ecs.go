@@ -438,6 +438,7 @@ func TaskDefinitionProblems(td ECSTaskDefinition) []ECSProblem {
 	}
 
 	fargate := ecsContains(td.RequiresCompatibilities, CompatibilityFargate)
+	ecrImageSeen := false
 	cpu, cpuOK := 0, true
 	if td.CPU != nil {
 		cpu, cpuOK = ParseTaskCPU(*td.CPU)
@@ -511,6 +512,11 @@ func TaskDefinitionProblems(td ECSTaskDefinition) []ECSProblem {
 		ps = append(ps, PortMappingProblems(f, mode, c.PortMappings)...)
 		if c.HealthCheck != nil {
 			ps = append(ps, HealthCheckProblems(f+".healthCheck", c.Name, *c.HealthCheck)...)
+		}
+		if fargate && td.ExecutionRoleArn == "" && !ecrImageSeen && IsECRImage(c.Image) {
+			ecrImageSeen = true
+			add("executionRoleArn", "Fargate tasks that pull images from Amazon ECR need a task execution role: ECS uses it to pull them.", ecsClient,
+				"Fargate requires task definition to have execution role ARN to support ECR images.")
 		}
 		if c.LogDriver != "" && !ecsContains(ECSLogDrivers, c.LogDriver) {
 			add(f+".logConfiguration.logDriver", "Choose a supported log driver.", ecsClient,
@@ -772,3 +778,11 @@ func ecsContains(list []string, v string) bool {
 	}
 	return false
 }
+
+// ecrImageRE matches an image in a private Amazon ECR registry:
+// <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>…
+var ecrImageRE = regexp.MustCompile(`^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/`)
+
+// IsECRImage reports whether image is pulled from a private ECR registry,
+// which a Fargate task does with its execution role.
+func IsECRImage(image string) bool { return ecrImageRE.MatchString(image) }

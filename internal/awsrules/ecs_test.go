@@ -174,6 +174,14 @@ func TestTaskDefinitionProblems(t *testing.T) {
 			td.Containers[0].LogDriver = "awslogs"
 			td.ExecutionRoleArn = "arn:aws:iam::1:role/x"
 		}, "", ""},
+		{"fargate ecr image no role", func(td *ECSTaskDefinition) {
+			td.Containers[0].Image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/web:1.4"
+		}, "executionRoleArn", "Fargate requires task definition to have execution role ARN to support ECR images."},
+		{"fargate ecr image role", func(td *ECSTaskDefinition) {
+			td.Containers[0].Image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/web:1.4"
+			td.ExecutionRoleArn = "arn:aws:iam::1:role/x"
+		}, "", ""},
+		{"fargate public ecr image", func(td *ECSTaskDefinition) { td.Containers[0].Image = "public.ecr.aws/nginx/nginx:1.27" }, "", ""},
 		{"fargate json-file", func(td *ECSTaskDefinition) { td.Containers[0].LogDriver = "json-file" }, "containerDefinitions[0].logConfiguration.logDriver", "do not support log driver json-file"},
 		{"bad log driver", func(td *ECSTaskDefinition) { td.Containers[0].LogDriver = "loki" }, "containerDefinitions[0].logConfiguration.logDriver", "Log driver loki"},
 		{"no essential", func(td *ECSTaskDefinition) { td.Containers[0].Essential = ecsBool(false) }, "containerDefinitions", "at least one essential container"},

@@ -214,6 +214,9 @@ func TestRegisterRejects(t *testing.T) {
 		{"fargate awslogs without role", func(in *ecs.RegisterTaskDefinitionInput) {
 			in.ContainerDefinitions[0].LogConfiguration = &types.LogConfiguration{LogDriver: types.LogDriverAwslogs}
 		}, "Fargate requires task definition to have execution role ARN to support log driver awslogs."},
+		{"fargate ecr image without role", func(in *ecs.RegisterTaskDefinitionInput) {
+			in.ContainerDefinitions[0].Image = aws.String("000000000000.dkr.ecr.us-east-1.amazonaws.com/web:1")
+		}, "Fargate requires task definition to have execution role ARN to support ECR images."},
 		{"bad family", func(in *ecs.RegisterTaskDefinitionInput) { in.Family = aws.String("my.app") }, "Family contains invalid characters."},
 		{"long family", func(in *ecs.RegisterTaskDefinitionInput) { in.Family = aws.String(strings.Repeat("f", 256)) }, "Family contains invalid characters."},
 		{"blank family", func(in *ecs.RegisterTaskDefinitionInput) { in.Family = aws.String("") }, "Family can not be blank."},
