@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berthhq/berth/internal/cloud/cloudtest"
+
 	"github.com/berthhq/berth/web/webtest"
 )
 
@@ -164,23 +166,10 @@ func startServe(t *testing.T, args []string, getenv func(string) string) (base s
 	return "", nil
 }
 
-// noAWSSetup gives the test a machine without AWS credentials, profiles or
-// regions, whatever the machine running it has.
-func noAWSSetup(t *testing.T) {
-	dir := t.TempDir()
-	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_REGION", "AWS_DEFAULT_REGION"} {
-		t.Setenv(k, "")
-	}
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-}
-
 // TestServeWithAMissingProfileStartsAndExplains: a profile that does not
 // exist must not stop Berth; /readyz says what is wrong and how to fix it.
 func TestServeWithAMissingProfileStartsAndExplains(t *testing.T) {
-	noAWSSetup(t)
+	cloudtest.NoAWSSetup(t)
 	base, _ := startServe(t, []string{"--backend", "aws", "--profile", "nope", "--addr", "127.0.0.1:0"},
 		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data")}))
 	resp, err := http.Get(base + "/readyz")
@@ -198,7 +187,7 @@ func TestServeWithAMissingProfileStartsAndExplains(t *testing.T) {
 // TestServeTakesTheProfilesRegion: without --region the aws backend works in
 // the profile's region, which the header shows and the switcher offers.
 func TestServeTakesTheProfilesRegion(t *testing.T) {
-	noAWSSetup(t)
+	cloudtest.NoAWSSetup(t)
 	if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte("[profile team]\nregion = eu-west-1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

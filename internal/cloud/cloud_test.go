@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthhq/berth/internal/cloud/cloudtest"
+
 	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/internal/emulator/emutest"
 )
@@ -16,7 +18,7 @@ import (
 // no credentials at all: Berth must start, and the failure must read as
 // what it is, with the fix.
 func TestMissingCredentialsAreExplained(t *testing.T) {
-	noAWSSetup(t)
+	cloudtest.NoAWSSetup(t)
 	b, err := cloud.New(context.Background(), cloud.Options{Region: "eu-west-1"})
 	if err != nil {
 		t.Fatalf("New with no credentials: %v (Berth must start and explain instead)", err)
@@ -31,26 +33,11 @@ func TestMissingCredentialsAreExplained(t *testing.T) {
 	}
 }
 
-// noAWSSetup gives the test a machine without AWS credentials or settings:
-// empty shared config and credentials files in a temporary folder (returned),
-// no credentials, profile or region in the environment, no instance role.
-func noAWSSetup(t *testing.T) (dir string) {
-	dir = t.TempDir()
-	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_REGION", "AWS_DEFAULT_REGION"} {
-		t.Setenv(k, "")
-	}
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	return dir
-}
-
 // TestMissingProfileIsExplained names a profile that does not exist (as
 // AWS_PROFILE does): Berth must still start, and every call must fail with
 // an explanation that names the profile, where it was looked for and the fix.
 func TestMissingProfileIsExplained(t *testing.T) {
-	dir := noAWSSetup(t)
+	dir := cloudtest.NoAWSSetup(t)
 	t.Setenv("AWS_PROFILE", "doesnotexist")
 	for _, profile := range []string{"", "doesnotexist"} { // from the environment; from --profile
 		b, err := cloud.New(context.Background(), cloud.Options{Region: "eu-west-1", Profile: profile})
@@ -87,7 +74,7 @@ func TestMissingProfileIsExplained(t *testing.T) {
 // TestBrokenConfigFileIsExplained: a shared config file the SDK cannot use
 // does not stop Berth either; the explanation names the file.
 func TestBrokenConfigFileIsExplained(t *testing.T) {
-	dir := noAWSSetup(t)
+	dir := cloudtest.NoAWSSetup(t)
 	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[default]\nmax_attempts = many\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +96,7 @@ func TestBrokenConfigFileIsExplained(t *testing.T) {
 // Berth's configuration) wins, then the SDK's environment, then the
 // profile's region, then us-east-1; the clients use the region found.
 func TestRegionPrecedence(t *testing.T) {
-	dir := noAWSSetup(t)
+	dir := cloudtest.NoAWSSetup(t)
 	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[profile team]\nregion = eu-west-1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +127,7 @@ func TestRegionPrecedence(t *testing.T) {
 // even a missing one, must not stop or change local mode.
 func TestLocalModeIgnoresTheMachinesAWSSetup(t *testing.T) {
 	env := emutest.Start(t)
-	noAWSSetup(t)
+	cloudtest.NoAWSSetup(t)
 	t.Setenv("AWS_PROFILE", "doesnotexist")
 	t.Setenv("AWS_DEFAULT_REGION", "eu-north-1")
 	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL})
