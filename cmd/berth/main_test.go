@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/berthhq/berth/internal/cloud/cloudtest"
-
 	"github.com/berthhq/berth/web/webtest"
 )
 

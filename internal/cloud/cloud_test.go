@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/berthhq/berth/internal/cloud/cloudtest"
-
 	"github.com/berthhq/berth/internal/cloud"
+	"github.com/berthhq/berth/internal/cloud/cloudtest"
 	"github.com/berthhq/berth/internal/emulator/emutest"
 )
 
