@@ -3,11 +3,14 @@
 package web_test
 
 import (
+	"net"
+	"net/http/httptest"
 	"os"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/berthhq/berth/internal/emulator"
 	"github.com/berthhq/berth/internal/emulator/clitest"
 	"github.com/berthhq/berth/web/webtest"
 )
@@ -16,7 +19,7 @@ import (
 // Berth with a few resources: `make screenshots`. It is not part of `make
 // test` (build tag screenshots) because it writes into docs/.
 func TestScreenshots(t *testing.T) {
-	env := webtest.NewWith(t, webtest.Options{Regions: []string{"us-east-1", "eu-west-1"}})
+	env := webtest.NewWith(t, webtest.Options{Regions: []string{"us-east-1", "eu-west-1"}, Endpoint: emulatorOn4566(t)})
 	cli := clitest.New(t, env.EmulatorURL)
 	cli.Region = "eu-west-1"
 	cli.MustRun(t, "ecr", "create-repository", "--repository-name", "scc")
@@ -25,6 +28,7 @@ func TestScreenshots(t *testing.T) {
 		"--secret-string", `{"username":"AWS","password":"example"}`)
 	cli.MustRun(t, "ecs", "register-task-definition", "--family", "scc", "--requires-compatibilities", "FARGATE",
 		"--network-mode", "awsvpc", "--cpu", "256", "--memory", "512",
+		"--execution-role-arn", "arn:aws:iam::000000000000:role/ecsTaskExecutionRole",
 		"--container-definitions", `[{"name":"scc","image":"000000000000.dkr.ecr.eu-west-1.amazonaws.com/scc:latest","portMappings":[{"containerPort":80}]}]`)
 
 	b := webtest.NewBrowser(t)
@@ -36,4 +40,24 @@ func TestScreenshots(t *testing.T) {
 	if err := os.WriteFile("../docs/img/home.png", png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// emulatorOn4566 runs an emulator on 127.0.0.1:4566, the address the README
+// describes, so that the picture's banner shows it; when that port is taken
+// (make run), the test's usual emulator serves instead ("").
+func emulatorOn4566(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:4566")
+	if err != nil {
+		return ""
+	}
+	emu, err := emulator.New(emulator.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(emu)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(func() { srv.Close(); emu.Close() })
+	return srv.URL
 }
