@@ -53,12 +53,36 @@ func (s *Server) identity(r *http.Request) (cloud.Identity, error) {
 	return s.backend.IdentityFor(r.Context(), s.username(r))
 }
 
-// flash queues a one-time message for the next page (Post/Redirect/Get).
+// maxFlashes is how many messages wait for the next page at most. They
+// live in the session cookie, which holds about 4 KB: a client that posts
+// again and again without loading a page (a script, a form sent many
+// times) would otherwise fill it, and every later change to the session —
+// signing in, starting a wizard — would fail.
+const maxFlashes = 3
+
+// flash queues a one-time message for the next page (Post/Redirect/Get),
+// behind at most maxFlashes-1 older ones.
 func (s *Server) flash(w http.ResponseWriter, r *http.Request, kind, message string) {
 	sess := s.session(r)
-	sess.AddFlash(kind + "|" + message)
-	if err := sess.Save(r, w); err != nil {
-		s.log.Error("save session", "err", err)
+	queued := append(sess.Flashes(), kind+"|"+message)
+	if len(queued) > maxFlashes {
+		queued = queued[len(queued)-maxFlashes:]
+	}
+	for {
+		for _, f := range queued {
+			sess.AddFlash(f)
+		}
+		err := sess.Save(r, w)
+		if err == nil {
+			return
+		}
+		sess.Flashes()
+		if len(queued) == 1 {
+			s.log.Error("save session", "err", err)
+			return
+		}
+		// Still too long for the cookie: the oldest message goes first.
+		queued = queued[1:]
 	}
 }
 

@@ -628,10 +628,19 @@ func (s *Server) taskDefDraftDiff(w http.ResponseWriter, r *http.Request) error 
 		return badRequest("This draft holds JSON that does not parse yet; resume it to fix the JSON.")
 	}
 	draftDoc, _ := st.Form.Document()
-	if err := s.familyInScope(r, st.Form.Family); err != nil {
-		return err
+	// A draft holds the family as typed: none yet, or a name ECS refuses,
+	// has nothing registered under it, and AWS is not asked.
+	validFamily := awsrules.ValidECSName(st.Form.Family)
+	if validFamily {
+		if err := s.familyInScope(r, st.Form.Family); err != nil {
+			return err
+		}
 	}
-	td, err := s.clients(r).DescribeTaskDef(r.Context(), st.Form.Family)
+	var td *cloud.TaskDefRevision
+	err = cloud.ErrTaskDefNotFound
+	if validFamily {
+		td, err = s.clients(r).DescribeTaskDef(r.Context(), st.Form.Family)
+	}
 	if errors.Is(err, cloud.ErrTaskDefNotFound) {
 		// Nothing registered (or nothing active) yet: say so rather than 404.
 		m := view.TaskDefDiffPage{

@@ -560,6 +560,30 @@ func TestTaskDefDraftsPage(t *testing.T) {
 	}
 }
 
+// TestTaskDefDraftDiffWithoutAFamily: a draft keeps the family as typed —
+// none yet, or a name ECS refuses. Nothing can be registered under it, so
+// the comparison says so instead of passing the name to AWS (whose refusal
+// was a 502).
+func TestTaskDefDraftDiffWithoutAFamily(t *testing.T) {
+	env := webtest.New(t)
+	for family, want := range map[string]string{
+		"":                       "this draft has no task definition family yet",
+		" ":                      "this draft has no task definition family yet",
+		"not a family!":          "not a family! has no active revision",
+		strings.Repeat("f", 300): strings.Repeat("f", 300) + " has no active revision",
+	} {
+		v := tdValidForm(family, "")
+		v.Set("action", "save")
+		id := builderValues(t, env.PostForm(t, "/task-definitions/new", v).Body).Get("draft")
+		r := env.Get(t, "/task-definitions/drafts/"+id+"/diff")
+		if r.StatusCode != http.StatusOK {
+			t.Errorf("family %q: %d\n%s", family, r.StatusCode, r.Body)
+			continue
+		}
+		mustContain(t, r.Body, `id="no-latest"`, want)
+	}
+}
+
 func TestTaskDefCreateExecutionRole(t *testing.T) {
 	env := webtest.New(t)
 	v := tdValidForm("role", "")
