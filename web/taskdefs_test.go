@@ -628,3 +628,21 @@ func TestTaskDefDraftSurvivesRestart(t *testing.T) {
 		t.Errorf("after restart: %d %v", r.StatusCode, got)
 	}
 }
+
+// A role member that is neither a role's name nor its ARN is refused at its
+// field, as ECS refuses it ("Role is not valid"), with the text kept.
+func TestTaskDefBuilderRefusesMalformedRoles(t *testing.T) {
+	env := webtest.New(t)
+	v := tdValidForm(webtest.Name("roles"), "arn:aws:iam::000000000000:role/ecsTaskExecutionRole")
+	v.Set("taskRoleArn", "arn:aws:s3:::not-a-role")
+	r := env.PostForm(t, "/task-definitions/new", v)
+	if r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", r.StatusCode)
+	}
+	if !strings.Contains(r.Body, `id="f-taskRoleArn-error"`) || !strings.Contains(r.Body, escHTML("Enter an IAM role's ARN")) {
+		t.Errorf("no message at the task role field")
+	}
+	if !strings.Contains(r.Body, "arn:aws:s3:::not-a-role") {
+		t.Error("the typed role is lost")
+	}
+}

@@ -207,6 +207,9 @@ type ECSTaskDefinition struct {
 	CPU                     *string // task-level, as typed: "1024", "1 vCPU"
 	Memory                  *string // task-level, as typed: "2048", "2 GB"
 	ExecutionRoleArn        string
+	// RoleRefs are taskRoleArn and executionRoleArn as sent: nil when the
+	// member is absent, which ECS allows, unlike an empty or malformed one.
+	RoleRefs map[string]*string
 	IpcMode                 string
 	PidMode                 string
 	PlacementConstraints    int // how many task placement constraints are set
@@ -559,6 +562,7 @@ func TaskDefinitionProblems(td ECSTaskDefinition) []ECSProblem {
 			ps = append(ps, RestartPolicyProblems(f+".restartPolicy", c.Name, *c.RestartPolicy)...)
 		}
 	}
+	ps = append(ps, RoleRefProblems(td.RoleRefs)...)
 	ps = append(ps, ExecutionRoleProblems(td)...)
 	if td.Proxy != nil && (td.Proxy.ContainerName == nil || *td.Proxy.ContainerName == "") {
 		// AWS's text was not found; worded as the other missing members.
@@ -786,3 +790,25 @@ var ecrImageRE = regexp.MustCompile(`^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amaz
 // IsECRImage reports whether image is pulled from a private ECR registry,
 // which a Fargate task does with its execution role.
 func IsECRImage(image string) bool { return ecrImageRE.MatchString(image) }
+
+// roleRefRE is what ECS takes for a task or execution role: an IAM role's
+// name, or its ARN (with a path, in any partition).
+var roleRefRE = regexp.MustCompile(`^([\w+=,.@-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:role/([\x21-\x7E]{0,510}/)?[\w+=,.@-]{1,64})$`)
+
+// RoleRefProblems checks the task's role members: ECS takes a role's name
+// or ARN, and answers "Role is not valid" for anything else — an empty
+// string included (tools that send "" for "no role" meet this), or another
+// kind of ARN. Whether the role exists is not checked.
+func RoleRefProblems(refs map[string]*string) []ECSProblem {
+	var ps []ECSProblem
+	for _, field := range []string{"taskRoleArn", "executionRoleArn"} {
+		v := refs[field]
+		if v == nil || roleRefRE.MatchString(*v) {
+			continue
+		}
+		ps = append(ps, ECSProblem{Field: field, Code: ecsClient,
+			Message:    "Enter an IAM role's ARN (arn:aws:iam::123456789012:role/name) or its name.",
+			AWSMessage: "Role is not valid"})
+	}
+	return ps
+}

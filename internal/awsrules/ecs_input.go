@@ -131,6 +131,7 @@ func (in *ECSTaskDefinitionInput) Rules() ECSTaskDefinition {
 		CPU:                     in.CPU,
 		Memory:                  in.Memory,
 		ExecutionRoleArn:        strOf(in.ExecutionRoleArn),
+		RoleRefs:                map[string]*string{"taskRoleArn": in.TaskRoleArn, "executionRoleArn": in.ExecutionRoleArn},
 		IpcMode:                 strOf(in.IpcMode),
 		PidMode:                 strOf(in.PidMode),
 		PlacementConstraints:    len(in.PlacementConstraints),

@@ -153,6 +153,17 @@ func TestTaskDefinitionProblems(t *testing.T) {
 			td.Containers = append(td.Containers, ECSContainer{Name: "app", Image: "x"})
 		}, "containerDefinitions[1].name", "Duplicate container name"},
 		{"no image", func(td *ECSTaskDefinition) { td.Containers[0].Image = "" }, "containerDefinitions[0].image", "Container.image"},
+		{"task role arn", func(td *ECSTaskDefinition) {
+			td.RoleRefs = map[string]*string{"taskRoleArn": ecsStr("arn:aws:iam::123456789012:role/service/app-task")}
+		}, "", ""},
+		{"task role name", func(td *ECSTaskDefinition) { td.RoleRefs = map[string]*string{"taskRoleArn": ecsStr("app-task")} }, "", ""},
+		{"empty task role", func(td *ECSTaskDefinition) { td.RoleRefs = map[string]*string{"taskRoleArn": ecsStr("")} }, "taskRoleArn", "Role is not valid"},
+		{"placeholder execution role", func(td *ECSTaskDefinition) {
+			td.RoleRefs = map[string]*string{"executionRoleArn": ecsStr("REPLACE_ME ROLE")}
+		}, "executionRoleArn", "Role is not valid"},
+		{"stack arn as role", func(td *ECSTaskDefinition) {
+			td.RoleRefs = map[string]*string{"taskRoleArn": ecsStr("arn:aws:cloudformation:us-east-1:123456789012:stack/app/1")}
+		}, "taskRoleArn", "Role is not valid"},
 		{"fargate bridge", func(td *ECSTaskDefinition) { td.NetworkMode = "bridge" }, "networkMode", "Fargate only supports network mode ‘awsvpc’."},
 		{"fargate default network", func(td *ECSTaskDefinition) { td.NetworkMode = "" }, "networkMode", "Fargate only supports network mode ‘awsvpc’."},
 		{"fargate no cpu", func(td *ECSTaskDefinition) { td.CPU = nil }, "cpu", "Fargate requires that 'cpu' be defined at the task level."},

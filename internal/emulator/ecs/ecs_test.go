@@ -214,6 +214,8 @@ func TestRegisterRejects(t *testing.T) {
 		{"fargate awslogs without role", func(in *ecs.RegisterTaskDefinitionInput) {
 			in.ContainerDefinitions[0].LogConfiguration = &types.LogConfiguration{LogDriver: types.LogDriverAwslogs}
 		}, "Fargate requires task definition to have execution role ARN to support log driver awslogs."},
+		{"empty task role", func(in *ecs.RegisterTaskDefinitionInput) { in.TaskRoleArn = aws.String("") }, "Role is not valid"},
+		{"malformed execution role", func(in *ecs.RegisterTaskDefinitionInput) { in.ExecutionRoleArn = aws.String("arn:aws:s3:::bucket") }, "Role is not valid"},
 		{"fargate ecr image without role", func(in *ecs.RegisterTaskDefinitionInput) {
 			in.ContainerDefinitions[0].Image = aws.String("000000000000.dkr.ecr.us-east-1.amazonaws.com/web:1")
 		}, "Fargate requires task definition to have execution role ARN to support ECR images."},
