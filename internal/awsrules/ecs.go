@@ -209,14 +209,14 @@ type ECSTaskDefinition struct {
 	ExecutionRoleArn        string
 	// RoleRefs are taskRoleArn and executionRoleArn as sent: nil when the
 	// member is absent, which ECS allows, unlike an empty or malformed one.
-	RoleRefs map[string]*string
-	IpcMode                 string
-	PidMode                 string
-	PlacementConstraints    int // how many task placement constraints are set
-	EphemeralStorageGiB     *int
-	DockerVolumes           int // volumes with dockerVolumeConfiguration
-	HostVolumes             int // volumes with a host sourcePath
-	Volumes                 []ECSVolume
+	RoleRefs             map[string]*string
+	IpcMode              string
+	PidMode              string
+	PlacementConstraints int // how many task placement constraints are set
+	EphemeralStorageGiB  *int
+	DockerVolumes        int // volumes with dockerVolumeConfiguration
+	HostVolumes          int // volumes with a host sourcePath
+	Volumes              []ECSVolume
 	// OperatingSystemFamily and CPUArchitecture are runtimePlatform's.
 	OperatingSystemFamily string
 	CPUArchitecture       string
