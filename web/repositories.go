@@ -71,6 +71,20 @@ func awsFailure(what string, err error) error {
 	return &httpError{status: http.StatusBadGateway, heading: "AWS refused the request", message: what + ": " + problemText(err)}
 }
 
+// pageProblem is what a list page says when AWS refuses one of its pages:
+// a refused page position (a link kept too long or edited) is the link's
+// fault, a 400 that points back to the first page; anything else is AWS's
+// answer, a 502.
+func pageProblem(err error, token string) (string, int) {
+	switch code := cloud.ErrorCode(err); {
+	case token != "" && (code == "InvalidNextTokenException" || code == "InvalidParameterException" || code == "ClientException" || code == "ValidationException"):
+		return problemText(err) + " This page's position is no longer valid: start again from the first page.", http.StatusBadRequest
+	case token != "":
+		return problemText(err) + " Start again from the first page.", http.StatusBadGateway
+	}
+	return problemText(err), http.StatusBadGateway
+}
+
 // problemText is an AWS error in one line for a page: AWS's message and
 // code, or what went wrong before AWS could answer, and how to fix it when
 // Berth knows.
@@ -150,8 +164,9 @@ func (s *Server) repositories(w http.ResponseWriter, r *http.Request) error {
 	}
 	batch, err := s.ecr(r).ListRepositories(r.Context(), token, repoBatch)
 	if err != nil {
-		m.Problem = problemText(err)
-		s.render(w, r, http.StatusBadGateway, view.Repositories(m))
+		var status int
+		m.Problem, status = pageProblem(err, token)
+		s.render(w, r, status, view.Repositories(m))
 		return nil
 	}
 	// A scoped person sees only the repositories of their scope: the batch

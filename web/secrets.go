@@ -135,11 +135,9 @@ func (s *Server) secretList(w http.ResponseWriter, r *http.Request) error {
 		IncludePlannedDeletion: f.Deleted,
 	}, token, cloud.SecretListPageSize)
 	if err != nil {
-		m.Problem = problemText(err)
-		if token != "" {
-			m.Problem += " Start again from the first page."
-		}
-		s.render(w, r, http.StatusBadGateway, view.SecretList(m))
+		var status int
+		m.Problem, status = pageProblem(err, token)
+		s.render(w, r, status, view.SecretList(m))
 		return nil
 	}
 	for _, sec := range p.Secrets {

@@ -83,7 +83,7 @@ func (s *Server) taskDefFamilies(w http.ResponseWriter, r *http.Request) error {
 	}
 	code := http.StatusOK
 	if err != nil {
-		m.Err, code = problemText(err), http.StatusBadGateway
+		m.Err, code = pageProblem(err, m.Token)
 	} else {
 		for _, f := range page.Families {
 			if s.allowedFor(r, kindFamily, f) {
@@ -122,8 +122,9 @@ func (s *Server) taskDefFamily(w http.ResponseWriter, r *http.Request) error {
 	page, err := c.ListTaskDefRevisions(r.Context(), family, status, m.Token, taskDefRevisionsPerPage)
 	m.History = s.familyHistory(r, family, page.Revisions)
 	if err != nil {
-		m.Err = problemText(err)
-		s.render(w, r, http.StatusBadGateway, view.TaskDefFamily(m))
+		var code int
+		m.Err, code = pageProblem(err, m.Token)
+		s.render(w, r, code, view.TaskDefFamily(m))
 		return nil
 	}
 	m.NextToken = page.NextToken
