@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,25 +56,9 @@ func TestVersionAndUnknownCommand(t *testing.T) {
 // emulator on its own port, health check, then a graceful shutdown.
 func TestServeLocalModeEndToEnd(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr webtest.SyncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--emulator-addr", "127.0.0.1:0"},
-			env(map[string]string{"BERTH_DATA_DIR": dir}), &stdout, &stderr)
-	}()
-	re := regexp.MustCompile(`running at (http://[0-9.:]+)`)
-	var base string
-	for i := 0; i < 200 && base == ""; i++ {
-		if m := re.FindStringSubmatch(stdout.String()); m != nil {
-			base = m[1]
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	if base == "" {
-		cancel()
-		t.Fatalf("server did not start: %s\n%s", stdout.String(), stderr.String())
-	}
+	srv := startServe(t, []string{"--addr", "127.0.0.1:0", "--emulator-addr", "127.0.0.1:0"},
+		env(map[string]string{"BERTH_DATA_DIR": dir}))
+	base := srv.Base
 	resp, err := http.Get(base + "/")
 	if err != nil {
 		t.Fatal(err)
@@ -94,14 +79,8 @@ func TestServeLocalModeEndToEnd(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(dir, "session.keys")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("session.keys: %v", err)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v after shutdown", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not shut down")
+	if err := srv.Stop(); err != nil {
+		t.Fatalf("serve after shutdown: %v", err)
 	}
 	if err := run(context.Background(), []string{"healthcheck", "--addr", addr}, env(nil), io.Discard, io.Discard); err == nil {
 		t.Error("healthcheck passed with Berth stopped")
@@ -129,31 +108,45 @@ func TestSessionKeys(t *testing.T) {
 	}
 }
 
-// startServe runs `berth serve` with args until the test ends and returns
-// its base URL and standard output.
-func startServe(t *testing.T, args []string, getenv func(string) string) (base string, stdout *webtest.SyncBuffer) {
+// served is a `berth serve` started by a test.
+type served struct {
+	Base           string // http://host:port
+	Stdout, Stderr *webtest.SyncBuffer
+	// Stop shuts it down gracefully and says how that went; the test's end
+	// stops it too.
+	Stop func() error
+}
+
+// startServe runs `berth serve` with args until it says where it listens.
+func startServe(t *testing.T, args []string, getenv func(string) string) *served {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout = &webtest.SyncBuffer{}
-	var stderr webtest.SyncBuffer
+	stdout, stderr := &webtest.SyncBuffer{}, &webtest.SyncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"serve"}, args...), getenv, stdout, &stderr) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve returned %v after shutdown", err)
+	go func() { done <- run(ctx, append([]string{"serve"}, args...), getenv, stdout, stderr) }()
+	var once sync.Once
+	var stopErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(30 * time.Second):
+				stopErr = errors.New("serve did not shut down")
 			}
-		case <-time.After(30 * time.Second):
-			t.Error("serve did not shut down")
+		})
+		return stopErr
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("serve after shutdown: %v", err)
 		}
 	})
 	re := regexp.MustCompile(`running at (http://[0-9.:]+)`)
 	// Generous: a loaded machine may take seconds to open the store.
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
 		if m := re.FindStringSubmatch(stdout.String()); m != nil {
-			return m[1], stdout
+			return &served{Base: m[1], Stdout: stdout, Stderr: stderr, Stop: stop}
 		}
 		select {
 		case err := <-done:
@@ -162,15 +155,15 @@ func startServe(t *testing.T, args []string, getenv func(string) string) (base s
 		}
 	}
 	t.Fatalf("server did not start: %s\n%s", stdout.String(), stderr.String())
-	return "", nil
+	return nil
 }
 
 // TestServeWithAMissingProfileStartsAndExplains: a profile that does not
 // exist must not stop Berth; /readyz says what is wrong and how to fix it.
 func TestServeWithAMissingProfileStartsAndExplains(t *testing.T) {
 	cloudtest.NoAWSSetup(t)
-	base, _ := startServe(t, []string{"--backend", "aws", "--profile", "nope", "--addr", "127.0.0.1:0"},
-		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data")}))
+	base := startServe(t, []string{"--backend", "aws", "--profile", "nope", "--addr", "127.0.0.1:0"},
+		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data")})).Base
 	resp, err := http.Get(base + "/readyz")
 	if err != nil {
 		t.Fatal(err)
@@ -190,8 +183,8 @@ func TestServeTakesTheProfilesRegion(t *testing.T) {
 	if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte("[profile team]\nregion = eu-west-1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, stdout := startServe(t, []string{"--backend", "aws", "--addr", "127.0.0.1:0", "--regions", "us-west-2"},
-		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data"), "AWS_PROFILE": "team"}))
+	stdout := startServe(t, []string{"--backend", "aws", "--addr", "127.0.0.1:0", "--regions", "us-west-2"},
+		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data"), "AWS_PROFILE": "team"})).Stdout
 	var setup string // printed just after "running at"
 	for deadline := time.Now().Add(10 * time.Second); setup == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		setup = regexp.MustCompile(`http://\S+/setup/\S+`).FindString(stdout.String())

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/berthhq/berth/internal/store"
-	"github.com/berthhq/berth/web/webtest"
 )
 
 func TestUserCommands(t *testing.T) {
@@ -72,15 +71,9 @@ func TestUserCommands(t *testing.T) {
 // TestServePrintsFirstAdminLink starts Berth on an empty data dir: it
 // prints a one-time link, and that link creates the first admin.
 func TestServePrintsFirstAdminLink(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr webtest.SyncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--emulator-addr", "127.0.0.1:0"},
-			env(map[string]string{"BERTH_DATA_DIR": dir}), &stdout, &stderr)
-	}()
+	srv := startServe(t, []string{"--addr", "127.0.0.1:0", "--emulator-addr", "127.0.0.1:0"},
+		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data")}))
+	stdout, stderr := srv.Stdout, srv.Stderr
 	re := regexp.MustCompile(`Create the first admin at: (http://\S+)`)
 	var link string
 	for i := 0; i < 200 && link == ""; i++ {
@@ -103,10 +96,7 @@ func TestServePrintsFirstAdminLink(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("setup link = %d", resp.StatusCode)
 	}
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
+	if err := srv.Stop(); err != nil {
+		t.Errorf("serve after shutdown: %v", err)
 	}
 }
