@@ -431,21 +431,35 @@ func (s *service) describeRepositories(c *awsapi.Context, in *describeRepositori
 	// documents arrive in name order; group_concat(… ORDER BY name) would
 	// sort them again into a temporary b-tree, which cost more than the
 	// rest of the query (TestDescribeRepositories checks the order).
+	// The joined documents are read as the driver's bytes and copied once,
+	// into the answer.
 	var n, missing int
-	var last, docs string
-	err = q.QueryRow(`SELECT count(*), coalesce(max(name), ''), count(*) - count(doc), coalesce(group_concat(doc, ','), '')
+	var last string
+	var out []byte
+	rows, err := q.Query(`SELECT count(*), coalesce(max(name), ''), count(*) - count(doc), coalesce(group_concat(doc, ','), '')
 		FROM (SELECT name, doc FROM ecr_repositories WHERE account=? AND region=? AND name > ? ORDER BY name LIMIT ?)`,
-		acct, c.Region, after, limit).Scan(&n, &last, &missing, &docs)
+		acct, c.Region, after, limit)
 	if err != nil {
+		return nil, err
+	}
+	if rows.Next() {
+		var docs sql.RawBytes
+		if err := rows.Scan(&n, &last, &missing, &docs); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = make([]byte, 0, len(docs)+128)
+		out = append(out, `{"repositories":[`...)
+		out = append(out, docs...)
+		out = append(out, ']')
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if missing > 0 {
 		return s.describeRows(q, acct, c.Region, after, limit)
 	}
-	out := make([]byte, 0, len(docs)+128)
-	out = append(out, `{"repositories":[`...)
-	out = append(out, docs...)
-	out = append(out, ']')
 	if n == limit {
 		var one int
 		err := q.QueryRow(`SELECT 1 FROM ecr_repositories WHERE account=? AND region=? AND name > ? LIMIT 1`, acct, c.Region, last).Scan(&one)
