@@ -22,6 +22,12 @@ const targetPrefix = "AmazonEC2ContainerServiceV20141113"
 
 type service struct {
 	db *state.DB
+	// lastRevision caches ecs_task_families.last_revision by family
+	// (account, region and name joined by familyKey). Only register changes
+	// that column, and it reads and writes this map inside s.db.Write, which
+	// runs one function at a time; the map is updated when the write
+	// commits (Tx.OnCommit), so it never runs ahead of the database.
+	lastRevision map[string]int
 }
 
 // Register adds ECS's operations to the router, creating its tables.
@@ -29,7 +35,7 @@ func Register(r *awsapi.Router, db *state.DB) error {
 	if err := db.Migrate(schema...); err != nil {
 		return err
 	}
-	s := &service{db: db}
+	s := &service{db: db, lastRevision: map[string]int{}}
 	r.AddJSON(&awsapi.JSONService{
 		TargetPrefix: targetPrefix,
 		MessageKey:   "message",

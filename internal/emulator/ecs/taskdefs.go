@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -88,13 +89,23 @@ func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, e
 	err := s.db.Write(c, func(tx *state.Tx) error {
 		// last_revision only goes up, so a deleted revision's number is
 		// never given again.
-		var rev int
-		err := tx.QueryRow(`INSERT INTO ecs_task_families (account, region, family, last_revision, active) VALUES (?, ?, ?, 1, 1)
-			ON CONFLICT (account, region, family) DO UPDATE SET last_revision = last_revision + 1, active = active + 1
-			RETURNING last_revision`, c.Account, c.Region, family).Scan(&rev)
+		key := familyKey(c.Account, c.Region, family)
+		last, known := s.lastRevision[key]
+		if !known {
+			err := tx.QueryRow(`SELECT last_revision FROM ecs_task_families WHERE account=? AND region=? AND family=?`,
+				c.Account, c.Region, family).Scan(&last)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		rev := last + 1
+		_, err := tx.Exec(`INSERT INTO ecs_task_families (account, region, family, last_revision, active) VALUES (?, ?, ?, ?, 1)
+			ON CONFLICT (account, region, family) DO UPDATE SET last_revision = excluded.last_revision, active = active + 1`,
+			c.Account, c.Region, family, rev)
 		if err != nil {
 			return err
 		}
+		tx.OnCommit(func() { s.lastRevision[key] = rev })
 		doc["revision"] = json.RawMessage(strconv.Itoa(rev))
 		doc["taskDefinitionArn"] = jsonString(tdARN(c, family, rev))
 		td = encodeRawObject(doc)
@@ -114,6 +125,11 @@ func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, e
 	}
 	out = append(out, '}')
 	return awsapi.RawJSON(out), nil
+}
+
+// familyKey names a family in lastRevision.
+func familyKey(account, region, family string) string {
+	return account + "\x00" + region + "\x00" + family
 }
 
 func nonNilTags(t []tag) []tag {

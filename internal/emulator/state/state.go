@@ -178,8 +178,14 @@ func (r Reader) Ping() error { return r.d.db.Ping() }
 // Tx is a write transaction whose statements come from the writer's cache.
 // Its methods match *sql.Tx's.
 type Tx struct {
-	d *DB
+	d        *DB
+	onCommit []func()
 }
+
+// OnCommit runs f once the transaction has committed, still before any
+// other write starts, and not at all if it rolls back: for caches of what
+// the transaction wrote, which must never run ahead of the database.
+func (t *Tx) OnCommit(f func()) { t.onCommit = append(t.onCommit, f) }
 
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -275,13 +281,17 @@ func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := d.wexec("BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
-	if err := fn(&Tx{d: d}); err != nil {
+	tx := &Tx{d: d}
+	if err := fn(tx); err != nil {
 		d.rollback()
 		return err
 	}
 	if err := d.wexec("COMMIT"); err != nil {
 		d.rollback()
 		return err
+	}
+	for _, f := range tx.onCommit {
+		f()
 	}
 	d.committed()
 	return nil

@@ -148,3 +148,29 @@ func TestLogStaysBoundedUnderSteadyWrites(t *testing.T) {
 		t.Fatalf("rows = %d, %v", n, err)
 	}
 }
+
+// OnCommit's functions run when the write commits, and not when it rolls
+// back, so a cache kept with them never runs ahead of the database.
+func TestOnCommitRunsOnlyAfterACommit(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "state.db"))
+	var ran []string
+	if err := db.Write(context.Background(), func(tx *state.Tx) error {
+		tx.OnCommit(func() { ran = append(ran, "committed") })
+		return insert("a", 1)(tx)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	if err := db.Write(context.Background(), func(tx *state.Tx) error {
+		tx.OnCommit(func() { ran = append(ran, "rolled back") })
+		if err := insert("b", 2)(tx); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(ran) != 1 || ran[0] != "committed" || count(t, db) != 1 {
+		t.Errorf("ran %v with %d rows", ran, count(t, db))
+	}
+}
