@@ -841,3 +841,19 @@ func TestRegisterUlimitWithoutLimits(t *testing.T) {
 		}
 	}
 }
+
+// Two emulators on one data dir (berth serve's and a berth emulator, say)
+// share the revision numbers: neither may give a number the other gave, even
+// though each keeps the last one it gave in memory.
+func TestTwoEmulatorsOnOneDataDirShareRevisions(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := ecs.NewFromConfig(emutest.StartAt(t, dir).Config)
+	b := ecs.NewFromConfig(emutest.StartAt(t, dir).Config)
+	for i, c := range []*ecs.Client{a, b, a, b, a} {
+		td := register(t, c, fargate("shared"))
+		if got := td.Revision; got != int32(i+1) {
+			t.Fatalf("registration %d got revision %d, want %d", i+1, got, i+1)
+		}
+	}
+}

@@ -90,18 +90,7 @@ func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, e
 		// last_revision only goes up, so a deleted revision's number is
 		// never given again.
 		key := familyKey(c.Account, c.Region, family)
-		last, known := s.lastRevision[key]
-		if !known {
-			err := tx.QueryRow(`SELECT last_revision FROM ecs_task_families WHERE account=? AND region=? AND family=?`,
-				c.Account, c.Region, family).Scan(&last)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		rev := last + 1
-		_, err := tx.Exec(`INSERT INTO ecs_task_families (account, region, family, last_revision, active) VALUES (?, ?, ?, ?, 1)
-			ON CONFLICT (account, region, family) DO UPDATE SET last_revision = excluded.last_revision, active = active + 1`,
-			c.Account, c.Region, family, rev)
+		rev, err := s.nextRevision(tx, c, family, key)
 		if err != nil {
 			return err
 		}
@@ -125,6 +114,40 @@ func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, e
 	}
 	out = append(out, '}')
 	return awsapi.RawJSON(out), nil
+}
+
+// nextRevision takes the family's next revision number in tx. The number
+// comes from lastRevision when it is known; the upsert only moves
+// last_revision forward, so a cached number that another process on the
+// same data dir has overtaken changes no row, and the number is read again
+// from the table.
+func (s *service) nextRevision(tx *state.Tx, c *awsapi.Context, family, key string) (int, error) {
+	for {
+		last, known := s.lastRevision[key]
+		if !known {
+			err := tx.QueryRow(`SELECT last_revision FROM ecs_task_families WHERE account=? AND region=? AND family=?`,
+				c.Account, c.Region, family).Scan(&last)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return 0, err
+			}
+		}
+		rev := last + 1
+		res, err := tx.Exec(`INSERT INTO ecs_task_families (account, region, family, last_revision, active) VALUES (?, ?, ?, ?, 1)
+			ON CONFLICT (account, region, family) DO UPDATE SET last_revision = excluded.last_revision, active = active + 1
+			WHERE ecs_task_families.last_revision < excluded.last_revision`,
+			c.Account, c.Region, family, rev)
+		if err != nil {
+			return 0, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return rev, err
+		}
+		if !known {
+			// Read in this very transaction, so it cannot be stale.
+			return 0, fmt.Errorf("ecs: family %s: revision %d was not taken", family, rev)
+		}
+		delete(s.lastRevision, key)
+	}
 }
 
 // familyKey names a family in lastRevision.
