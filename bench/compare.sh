@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 src=$(go mod download -json "$kumo" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 cp -r "$src" "$work/kumo"
 chmod -R u+w "$work/kumo"
-cp bench/kumo/kumo_bench_test.go "$work/kumo/"
+cp bench/testdata/kumo/kumo_bench_test.go "$work/kumo/"
 sdk=$(go list -m -f '{{.Path}}@{{.Version}}' github.com/aws/aws-sdk-go-v2 \
   github.com/aws/aws-sdk-go-v2/config github.com/aws/aws-sdk-go-v2/credentials \
   github.com/aws/aws-sdk-go-v2/service/ecr github.com/aws/aws-sdk-go-v2/service/ecs \

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/httprate"
-
 	"github.com/berthhq/berth/internal/auth"
 	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/internal/store"
@@ -107,7 +105,7 @@ type AuthOptions struct {
 // authState is the server's sign-in machinery.
 type authState struct {
 	AuthOptions
-	byAccount, byAddress *httprate.RateLimiter
+	byAccount, byAddress attemptLimit
 }
 
 func newAuthState(o AuthOptions, st *store.Store) *authState {
@@ -129,46 +127,40 @@ func newAuthState(o AuthOptions, st *store.Store) *authState {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	limiter := func(limit int) *httprate.RateLimiter {
-		return httprate.NewRateLimiter(limit, o.SignInWindow,
-			httprate.WithLimitCounter(&storeCounter{store: st}),
-			// A count that cannot be read or written refuses the attempt:
-			// OnLimit reports the limit reached, and the sign-in page says so.
-			httprate.WithErrorHandler(func(http.ResponseWriter, *http.Request, error) {}))
-	}
 	return &authState{
 		AuthOptions: o,
-		byAccount:   limiter(o.AccountAttempts),
-		byAddress:   limiter(o.AddressAttempts),
+		byAccount:   attemptLimit{store: st, limit: o.AccountAttempts, window: o.SignInWindow, now: o.Now},
+		byAddress:   attemptLimit{store: st, limit: o.AddressAttempts, window: o.SignInWindow, now: o.Now},
 	}
 }
 
-// storeCounter keeps the sign-in limits' counts in Berth's database, so
-// that replicas sharing it share the limits: an attacker spreading attempts
-// over them gets no more tries than against one.
-type storeCounter struct {
+// attemptLimit allows limit sign-in attempts per name (an account or a
+// client address) in a sliding window, counted in Berth's database so that
+// replicas sharing it share the limit: an attacker spreading attempts over
+// them gets no more tries than against one. Every attempt counts, refused
+// ones too.
+type attemptLimit struct {
 	store  *store.Store
+	limit  int
 	window time.Duration
+	now    func() time.Time
 }
 
-func (c *storeCounter) Config(_ int, window time.Duration) { c.window = window }
-
-func (c *storeCounter) Increment(key string, window time.Time) error {
-	return c.IncrementBy(key, window, 1)
-}
-
-func (c *storeCounter) IncrementBy(key string, window time.Time, n int) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+// over counts an attempt for name and reports whether it goes over the
+// limit. An attempt that cannot be counted is refused.
+func (l attemptLimit) over(ctx context.Context, name string) bool {
+	now := l.now().UTC()
+	cur := now.Truncate(l.window)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	// The previous window still counts (httprate weighs it by how much of
-	// it overlaps the sliding window); older ones are forgotten.
-	return c.store.AddAttempts(ctx, key, window, n, window.Add(-c.window))
-}
-
-func (c *storeCounter) Get(key string, cur, prev time.Time) (int, int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return c.store.Attempts(ctx, key, cur, prev)
+	c, p, err := l.store.CountAttempt(ctx, name, cur, cur.Add(-l.window))
+	if err != nil {
+		return true
+	}
+	// The previous window counts by the share of it the sliding window
+	// still covers.
+	rate := float64(p)*float64(l.window-now.Sub(cur))/float64(l.window) + float64(c)
+	return rate > float64(l.limit)
 }
 
 // touchEvery bounds how often a session's last activity is written: the

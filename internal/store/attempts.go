@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -15,39 +17,25 @@ func init() {
 CREATE INDEX attempt_counts_age ON attempt_counts (window_start)`})
 }
 
-// AddAttempts adds n to what name (an account or a client address) counted
-// in the window that starts at start, and forgets windows that started
-// before forgetBefore. Every replica on the database counts in the same rows.
-func (s *Store) AddAttempts(ctx context.Context, name string, start time.Time, n int, forgetBefore time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO attempt_counts (name, window_start, hits) VALUES (?, ?, ?)
-		ON CONFLICT (name, window_start) DO UPDATE SET hits = attempt_counts.hits + excluded.hits`,
-		name, start.Unix(), n); err != nil {
-		return err
-	}
-	_, err := s.db.ExecContext(ctx, `DELETE FROM attempt_counts WHERE window_start < ?`, forgetBefore.Unix())
-	return err
-}
-
-// Attempts returns what name counted in the windows that start at cur and
-// at prev.
-func (s *Store) Attempts(ctx context.Context, name string, cur, prev time.Time) (curHits, prevHits int, err error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT window_start, hits FROM attempt_counts WHERE name = ? AND window_start IN (?, ?)`,
-		name, cur.Unix(), prev.Unix())
+// CountAttempt counts one attempt for name (an account or a client address)
+// in the window that starts at cur and returns the counts of that window
+// (this attempt included) and of the one before it, which starts at prev.
+// Counting and reading the current window is one statement, so replicas on
+// the database never both see the same count. Windows before prev are
+// forgotten.
+func (s *Store) CountAttempt(ctx context.Context, name string, cur, prev time.Time) (curHits, prevHits int, err error) {
+	err = s.db.QueryRowContext(ctx, `INSERT INTO attempt_counts (name, window_start, hits) VALUES (?, ?, 1)
+		ON CONFLICT (name, window_start) DO UPDATE SET hits = attempt_counts.hits + 1
+		RETURNING hits`, name, cur.Unix()).Scan(&curHits)
 	if err != nil {
 		return 0, 0, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var start int64
-		var hits int
-		if err := rows.Scan(&start, &hits); err != nil {
-			return 0, 0, err
-		}
-		if start == cur.Unix() {
-			curHits = hits
-		} else {
-			prevHits = hits
-		}
+	err = s.db.QueryRowContext(ctx, `SELECT hits FROM attempt_counts WHERE name = ? AND window_start = ?`, name, prev.Unix()).Scan(&prevHits)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, err
 	}
-	return curHits, prevHits, rows.Err()
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM attempt_counts WHERE window_start < ?`, prev.Unix()); err != nil {
+		return 0, 0, err
+	}
+	return curHits, prevHits, nil
 }

@@ -2,14 +2,15 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/berthhq/berth/internal/store/storetest"
 )
 
-// Attempt counts are shared by every store on one database (the replicas)
-// and forgotten once their window is long past.
+// Attempt counts are shared by every store on one database (the replicas),
+// counted atomically, and forgotten once their window is long past.
 func TestAttemptCountsAreSharedAndForgotten(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		ctx := context.Background()
@@ -18,27 +19,48 @@ func TestAttemptCountsAreSharedAndForgotten(t *testing.T) {
 		w := 15 * time.Minute
 		cur := time.Date(2026, 11, 26, 20, 15, 0, 0, time.UTC)
 		prev := cur.Add(-w)
-		for _, st := range []struct {
-			n     int
-			start time.Time
-		}{{2, prev}, {1, cur}, {3, cur}} {
-			if err := a.AddAttempts(ctx, "user:ana", st.start, st.n, prev.Add(-w)); err != nil {
+		for range 2 {
+			if _, _, err := a.CountAttempt(ctx, "user:ana", prev, prev.Add(-w)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if c, p, err := b.Attempts(ctx, "user:ana", cur, prev); err != nil || c != 4 || p != 2 {
-			t.Fatalf("other replica sees %d now, %d before (%v); want 4, 2", c, p, err)
+		// Twenty attempts at once over both replicas: each sees its own count.
+		seen := make(chan int, 20)
+		var wg sync.WaitGroup
+		for i := range 20 {
+			st := a
+			if i%2 == 1 {
+				st = b
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, p, err := st.CountAttempt(ctx, "user:ana", cur, prev)
+				if err != nil || p != 2 {
+					t.Errorf("count: %d, %d, %v", c, p, err)
+				}
+				seen <- c
+			}()
 		}
-		if c, p, _ := b.Attempts(ctx, "user:bob", cur, prev); c != 0 || p != 0 {
-			t.Errorf("another name counts %d, %d", c, p)
+		wg.Wait()
+		close(seen)
+		counts := map[int]bool{}
+		for c := range seen {
+			counts[c] = true
 		}
-		// A later window's increment forgets the windows before its previous one.
+		if len(counts) != 20 || !counts[1] || !counts[20] {
+			t.Errorf("counts seen: %v, want each of 1..20 once", counts)
+		}
+		if c, _, _ := b.CountAttempt(ctx, "user:bob", cur, prev); c != 1 {
+			t.Errorf("another name starts at %d", c)
+		}
+		// A later window forgets the windows before its previous one.
 		later := cur.Add(2 * w)
-		if err := b.AddAttempts(ctx, "addr:10.0.0.1", later, 1, later.Add(-2*w)); err != nil {
+		if _, _, err := b.CountAttempt(ctx, "addr:10.0.0.1", later, later.Add(-w)); err != nil {
 			t.Fatal(err)
 		}
-		if c, p, _ := a.Attempts(ctx, "user:ana", cur, prev); c != 4 || p != 0 {
-			t.Errorf("after forgetting: %d now, %d before; want the window before %s gone", c, p, cur)
+		if _, p, _ := a.CountAttempt(ctx, "user:ana", later.Add(-w), cur); p != 0 {
+			t.Errorf("window %s is still counted (%d)", cur, p)
 		}
 	})
 }
