@@ -196,6 +196,16 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
+// secretFromPath describes the secret a page's path names, within the
+// person's scope.
+func (s *Server) secretFromPath(r *http.Request) (cloud.SecretDetail, error) {
+	name, err := s.scopedSecretName(r)
+	if err != nil {
+		return cloud.SecretDetail{}, err
+	}
+	return s.describeSecret(r, name)
+}
+
 // describeSecret reads a secret for its pages: a missing one is a 404.
 func (s *Server) describeSecret(r *http.Request, name string) (cloud.SecretDetail, error) {
 	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
@@ -217,7 +227,7 @@ func (s *Server) describeSecret(r *http.Request, name string) (cloud.SecretDetai
 func (s *Server) secretForChange(r *http.Request, name string) (cloud.SecretDetail, error) {
 	d, err := s.describeSecret(r, name)
 	var he *httpError
-	if errors.As(err, &he) {
+	if errors.As(err, &he) && he.status == http.StatusNotFound {
 		return d, err
 	}
 	if err != nil || d.ARN == "" {
@@ -234,11 +244,7 @@ func kmsLabel(id string) string {
 }
 
 func (s *Server) secretDetail(w http.ResponseWriter, r *http.Request) error {
-	name, err := s.scopedSecretName(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.describeSecret(r, name)
+	d, err := s.secretFromPath(r)
 	if err != nil {
 		return err
 	}
@@ -370,11 +376,7 @@ func newToken() string {
 
 func (s *Server) secretValueForm(w http.ResponseWriter, r *http.Request) error {
 	noStore(w)
-	name, err := s.scopedSecretName(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.describeSecret(r, name)
+	d, err := s.secretFromPath(r)
 	if err != nil {
 		return err
 	}
@@ -443,11 +445,7 @@ func (s *Server) secretValuePost(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) secretEditForm(w http.ResponseWriter, r *http.Request) error {
-	name, err := s.scopedSecretName(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.describeSecret(r, name)
+	d, err := s.secretFromPath(r)
 	if err != nil {
 		return err
 	}
@@ -579,17 +577,13 @@ func (s *Server) renderSecretDelete(w http.ResponseWriter, r *http.Request, name
 }
 
 func (s *Server) secretDeleteForm(w http.ResponseWriter, r *http.Request) error {
-	name, err := s.scopedSecretName(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.describeSecret(r, name)
+	d, err := s.secretFromPath(r)
 	if err != nil {
 		return err
 	}
 	if !d.Deletion.IsZero() {
 		s.flash(w, r, "info", "This secret is already scheduled for deletion on "+fmtDate(d.Deletion)+".")
-		http.Redirect(w, r, view.SecretURL(name, ""), http.StatusSeeOther)
+		http.Redirect(w, r, view.SecretURL(d.Name, ""), http.StatusSeeOther)
 		return nil
 	}
 	s.renderSecretDelete(w, r, d.Name, form.SecretDelete{Days: strconv.Itoa(awsrules.SecretRecoveryWindowDefaultDays)}, form.Errors{})
