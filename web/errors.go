@@ -81,3 +81,34 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	p := s.page(w, r, heading, "")
 	s.render(w, r, status, view.Error(view.ErrorPage{Page: p, Status: status, Heading: heading, Message: message, RequestID: reqID}))
 }
+
+// awsFailure is the page for an AWS failure where no form can hold it:
+// what AWS said and how to fix it, with 502 rather than a bare 500.
+func awsFailure(what string, err error) error {
+	return &httpError{status: http.StatusBadGateway, heading: "AWS refused the request", message: what + ": " + problemText(err)}
+}
+
+// pageProblem is what a list page says when AWS refuses one of its pages:
+// a refused page position (a link kept too long or edited) is the link's
+// fault, a 400 that points back to the first page; anything else is AWS's
+// answer, a 502.
+func pageProblem(err error, token string) (string, int) {
+	switch code := cloud.ErrorCode(err); {
+	case token != "" && (code == "InvalidNextTokenException" || code == "InvalidParameterException" || code == "ClientException" || code == "ValidationException"):
+		return problemText(err) + " This page's position is no longer valid: start again from the first page.", http.StatusBadRequest
+	case token != "":
+		return problemText(err) + " Start again from the first page.", http.StatusBadGateway
+	}
+	return problemText(err), http.StatusBadGateway
+}
+
+// problemText is an AWS error in one line for a page: AWS's message and
+// code, or what went wrong before AWS could answer, and how to fix it when
+// Berth knows.
+func problemText(err error) string {
+	problem, fix := cloud.Explain(err)
+	if code := cloud.ErrorCode(err); code != "" {
+		problem = cloud.ErrorMessage(err) + " (" + code + ")"
+	}
+	return strings.TrimSpace(problem + " " + fix)
+}
