@@ -160,6 +160,12 @@ func (c *Clients) DescribeTaskDef(ctx context.Context, id string) (*TaskDefRevis
 		}
 		return nil, err
 	}
+	return c.keepTaskDef(raw)
+}
+
+// keepTaskDef parses a DescribeTaskDefinition or RegisterTaskDefinition
+// answer and keeps the revision in the cache: revisions never change.
+func (c *Clients) keepTaskDef(raw []byte) (*TaskDefRevision, error) {
 	td, err := parseTaskDefAnswer(raw)
 	if err != nil {
 		return nil, err
@@ -194,12 +200,7 @@ func (c *Clients) RegisterTaskDef(ctx context.Context, doc []byte) (*TaskDefRevi
 	if err != nil {
 		return nil, err
 	}
-	td, err := parseTaskDefAnswer(raw)
-	if err != nil {
-		return nil, err
-	}
-	taskDefCacheFor(c).put(td)
-	return td, nil
+	return c.keepTaskDef(raw)
 }
 
 // DeregisterTaskDef marks a revision INACTIVE.
