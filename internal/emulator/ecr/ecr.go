@@ -153,28 +153,27 @@ func checkRepositoryName(name string) error {
 	return nil
 }
 
-func checkMaxResults(v *int32) (int, error) {
-	if v == nil {
-		return defaultPage, nil
+// pageParams checks a listing's maxResults and decodes its nextToken into
+// the key the page starts after.
+func pageParams(maxResults *int32, nextToken string) (limit int, after string, err error) {
+	limit = defaultPage
+	if v := maxResults; v != nil {
+		switch {
+		case *v < 1:
+			return 0, "", invalidParam("maxResults", "must be greater than or equal to 1")
+		case *v > maxPage:
+			return 0, "", invalidParam("maxResults", fmt.Sprintf("must be less than or equal to %d", maxPage))
+		}
+		limit = int(*v)
 	}
-	if *v < 1 {
-		return 0, invalidParam("maxResults", "must be greater than or equal to 1")
+	if nextToken != "" {
+		key, ok := awsapi.DecodeToken(nextToken)
+		if !ok {
+			return 0, "", invalidParam("nextToken", "Invalid NextToken")
+		}
+		after = key
 	}
-	if *v > maxPage {
-		return 0, invalidParam("maxResults", fmt.Sprintf("must be less than or equal to %d", maxPage))
-	}
-	return int(*v), nil
-}
-
-func decodeNextToken(tok string) (string, error) {
-	if tok == "" {
-		return "", nil
-	}
-	key, ok := awsapi.DecodeToken(tok)
-	if !ok {
-		return "", invalidParam("nextToken", "Invalid NextToken")
-	}
-	return key, nil
+	return limit, after, nil
 }
 
 func checkMutability(mutability string, filters []exclusionFilter) error {
@@ -414,11 +413,7 @@ func (s *service) describeRepositories(c *awsapi.Context, in *describeRepositori
 	if err != nil {
 		return nil, err
 	}
-	limit, err := checkMaxResults(in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	after, err := decodeNextToken(in.NextToken)
+	limit, after, err := pageParams(in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}

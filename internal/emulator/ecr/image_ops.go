@@ -168,11 +168,7 @@ func (s *service) listImages(c *awsapi.Context, in *listImagesInput) (*listImage
 	if err != nil {
 		return nil, err
 	}
-	limit, err := checkMaxResults(in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	after, err := decodeNextToken(in.NextToken)
+	limit, after, err := pageParams(in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -285,11 +281,7 @@ func (s *service) describeImages(c *awsapi.Context, in *listImagesInput) (*descr
 		}
 		return out, nil
 	}
-	limit, err := checkMaxResults(in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	after, err := decodeNextToken(in.NextToken)
+	limit, after, err := pageParams(in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
