@@ -95,6 +95,21 @@ func logGroupName(v *violations, value *string, field string, required bool) {
 
 var errNoGroup = awsapi.NewError("ResourceNotFoundException", "The specified log group does not exist.")
 
+// changeGroup runs a statement that changes one log group; a statement
+// that finds none answers as AWS does for a missing group.
+func (s *service) changeGroup(c *awsapi.Context, query string, args ...any) error {
+	return s.db.Write(c, func(tx *state.Tx) error {
+		res, err := tx.Exec(query, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errNoGroup
+		}
+		return nil
+	})
+}
+
 type createLogGroupInput struct {
 	LogGroupName  *string           `json:"logGroupName"`
 	KmsKeyID      *string           `json:"kmsKeyId"`
@@ -305,16 +320,7 @@ func (s *service) deleteLogGroup(c *awsapi.Context, in *deleteLogGroupInput) (*s
 	if err := v.Err("InvalidParameterException"); err != nil {
 		return nil, err
 	}
-	err := s.db.Write(c, func(tx *state.Tx) error {
-		res, err := tx.Exec(`DELETE FROM logs_groups WHERE account = ? AND region = ? AND name = ?`, c.Account, c.Region, *in.LogGroupName)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errNoGroup
-		}
-		return nil
-	})
+	err := s.changeGroup(c, `DELETE FROM logs_groups WHERE account = ? AND region = ? AND name = ?`, c.Account, c.Region, *in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
@@ -341,17 +347,8 @@ func (s *service) putRetentionPolicy(c *awsapi.Context, in *putRetentionPolicyIn
 	if err := v.Err("InvalidParameterException"); err != nil {
 		return nil, err
 	}
-	err := s.db.Write(c, func(tx *state.Tx) error {
-		res, err := tx.Exec(`UPDATE logs_groups SET retention = ? WHERE account = ? AND region = ? AND name = ?`,
-			*in.RetentionInDays, c.Account, c.Region, *in.LogGroupName)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errNoGroup
-		}
-		return nil
-	})
+	err := s.changeGroup(c, `UPDATE logs_groups SET retention = ? WHERE account = ? AND region = ? AND name = ?`,
+		*in.RetentionInDays, c.Account, c.Region, *in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
