@@ -33,45 +33,45 @@ func (s *Server) PrepareSetup(ctx context.Context) (string, error) {
 	return token, nil
 }
 
-// validSetupToken checks a token against the stored hash while no users exist.
-func (s *Server) validSetupToken(r *http.Request, token string) (bool, error) {
+// setupToken is the path's setup token, checked against the stored hash
+// while no users exist; any other token is errSetupUsed.
+func (s *Server) setupToken(r *http.Request) (string, error) {
+	token := chi.URLParam(r, "token")
 	want, err := s.store.Setting(r.Context(), settingSetupToken)
 	if errors.Is(err, store.ErrNotFound) || want == "" {
-		return false, nil
+		return "", errSetupUsed
 	}
 	if err != nil {
-		return false, err
+		return "", err
 	}
 	if subtle.ConstantTimeCompare([]byte(auth.HashToken(token)), []byte(want)) != 1 {
-		return false, nil
+		return "", errSetupUsed
 	}
 	n, err := s.store.CountUsers(r.Context())
-	return err == nil && n == 0, err
+	if err != nil {
+		return "", err
+	}
+	if n > 0 {
+		return "", errSetupUsed
+	}
+	return token, nil
 }
 
 var errSetupUsed = notFound("This setup link has been used or replaced. Sign in, or restart Berth with no users for a new link.")
 
 func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) error {
-	token := chi.URLParam(r, "token")
-	ok, err := s.validSetupToken(r, token)
+	token, err := s.setupToken(r)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return errSetupUsed
 	}
 	s.render(w, r, http.StatusOK, view.Setup(view.SetupPage{Page: s.page(w, r, "Create the first admin", ""), Token: token}))
 	return nil
 }
 
 func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
-	token := chi.URLParam(r, "token")
-	ok, err := s.validSetupToken(r, token)
+	token, err := s.setupToken(r)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return errSetupUsed
 	}
 	username := auth.NormalizeUsername(r.PostFormValue("username"))
 	password := r.PostFormValue("password")
