@@ -98,6 +98,10 @@ func tdAWS(t *testing.T, env *webtest.Env, target string, in, out any) {
 	req, _ := http.NewRequest(http.MethodPost, env.EmulatorURL+"/", bytes.NewReader(b))
 	req.Header.Set("X-Amz-Target", target)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	// The emulator reads the credential scope (Berth's pages use us-east-1)
+	// and refuses a call without one, as AWS does; it does not check the
+	// signature.
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -93,6 +93,12 @@ func (r *Router) AddQuery(s *QueryService) { r.query[s.Name] = s }
 
 const maxBody = 16 << 20
 
+// errMissingToken answers an AWS call that is neither signed nor presigned:
+// the common error every AWS API reference lists ("Common Errors"). Any
+// access key is accepted, but a request must carry one, as AWS's do.
+var errMissingToken = &Error{Status: http.StatusForbidden, Code: "MissingAuthenticationToken",
+	Message: "The request must contain either a valid (registered) AWS access key ID or X.509 certificate."}
+
 func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
@@ -108,14 +114,19 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		AccessKeyID: accessKeyID(auth), SessionToken: token}
 
 	if target := req.Header.Get("X-Amz-Target"); target != "" && req.Method == http.MethodPost {
+		if auth == "" {
+			writeJSONError(w, "message", errMissingToken)
+			return
+		}
 		r.serveJSON(w, req, c, target)
 		return
 	}
-	if req.Method == http.MethodPost && strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		r.serveQuery(w, req, c, signingName)
-		return
-	}
-	if req.Method == http.MethodGet && req.URL.Query().Get("Action") != "" {
+	if req.Method == http.MethodPost && strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") ||
+		req.Method == http.MethodGet && req.URL.Query().Get("Action") != "" {
+		if auth == "" {
+			writeQueryError(w, "", reqID, errMissingToken)
+			return
+		}
 		r.serveQuery(w, req, c, signingName)
 		return
 	}
@@ -287,7 +298,8 @@ func newRequestID() string {
 
 // credentialScope reads region and signing name from a SigV4 Authorization
 // header ("... Credential=AKID/20240101/us-east-1/ecr/aws4_request, ...").
-// Any access key is accepted; a request without one is taken as us-east-1.
+// Any access key is accepted; a credential without a region is taken as
+// us-east-1.
 func credentialScope(auth string) (region, service string) {
 	region = "us-east-1"
 	i := strings.Index(auth, "Credential=")

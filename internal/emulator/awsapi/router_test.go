@@ -49,6 +49,10 @@ func testRouter() *Router {
 	return r
 }
 
+// signed is an Authorization header as an SDK in us-east-1 sends it; the
+// router reads its credential scope and does not check the signature.
+const signed = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/svc/aws4_request, SignedHeaders=host, Signature=abc"
+
 func post(t *testing.T, h http.Handler, target, body, auth string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
@@ -76,8 +80,37 @@ func TestJSONRegionFromCredentialScopeAndRequestID(t *testing.T) {
 	if w.Header().Get("x-amzn-RequestId") == "" {
 		t.Error("no x-amzn-RequestId")
 	}
-	if w := post(t, testRouter(), "Svc_1.Echo", `{"name":"x"}`, ""); !strings.Contains(w.Body.String(), `"us-east-1"`) {
-		t.Errorf("unsigned request region: %s", w.Body)
+	noRegion := "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101//svc/aws4_request, SignedHeaders=host, Signature=abc"
+	if w := post(t, testRouter(), "Svc_1.Echo", `{"name":"x"}`, noRegion); !strings.Contains(w.Body.String(), `"us-east-1"`) {
+		t.Errorf("request without a region: %s", w.Body)
+	}
+}
+
+// TestUnsignedCallsAreRefused: every AWS API reference lists
+// MissingAuthenticationToken (403) among its common errors; a call with
+// neither an Authorization header nor a presigned credential gets it, in the
+// protocol's own error shape, before any operation runs.
+func TestUnsignedCallsAreRefused(t *testing.T) {
+	r := testRouter()
+	w := post(t, r, "Svc_1.Echo", `{"name":"x"}`, "")
+	var body map[string]string
+	json.Unmarshal(w.Body.Bytes(), &body)
+	if w.Code != 403 || w.Header().Get("X-Amzn-ErrorType") != "MissingAuthenticationToken" ||
+		body["__type"] != "MissingAuthenticationToken" || !strings.HasPrefix(body["message"], "The request must contain") ||
+		w.Header().Get("x-amzn-RequestId") == "" {
+		t.Errorf("unsigned JSON call: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	for _, req := range []*http.Request{
+		httptest.NewRequest(http.MethodPost, "/", strings.NewReader("Action=Who")),
+		httptest.NewRequest(http.MethodGet, "/?Action=Who", nil),
+	} {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		if w.Code != 403 || !strings.Contains(w.Body.String(), "<Code>MissingAuthenticationToken</Code>") ||
+			strings.Contains(w.Body.String(), "<Account>") {
+			t.Errorf("unsigned %s query call: %d %s", req.Method, w.Code, w.Body)
+		}
 	}
 }
 
@@ -91,7 +124,7 @@ func TestJSONErrorShapes(t *testing.T) {
 		{"Svc_1.Nope", `{}`, "UnknownOperationException", "message", 400},
 		{"capital.Fail", `{}`, "ResourceNotFoundException", "Message", 400},
 	} {
-		w := post(t, testRouter(), tc.target, tc.body, "")
+		w := post(t, testRouter(), tc.target, tc.body, signed)
 		if w.Code != tc.status || w.Header().Get("X-Amzn-ErrorType") != tc.code {
 			t.Errorf("%s: %d %q", tc.target, w.Code, w.Header().Get("X-Amzn-ErrorType"))
 		}
@@ -181,11 +214,6 @@ func TestContextCarriesAccessKeyAndToken(t *testing.T) {
 		t.Fatalf("presigned context = %+v", got)
 	}
 
-	req = httptest.NewRequest(http.MethodGet, "/?Action=Who", nil)
-	r.ServeHTTP(httptest.NewRecorder(), req)
-	if got.AccessKeyID != "" {
-		t.Fatalf("unsigned request has access key %q", got.AccessKeyID)
-	}
 }
 
 func TestRawJSONIsWrittenAsIs(t *testing.T) {
@@ -197,11 +225,11 @@ func TestRawJSONIsWrittenAsIs(t *testing.T) {
 		}),
 		"Plain": func(*Context, []byte) (any, error) { return RawJSON(`{"n":2}`), nil },
 	}})
-	if w := post(t, r, "Svc_1.Raw", `{}`, ""); w.Code != 200 || w.Body.String() != `{"items":[{"a":1}, {"b":"x"}]}` ||
+	if w := post(t, r, "Svc_1.Raw", `{}`, signed); w.Code != 200 || w.Body.String() != `{"items":[{"a":1}, {"b":"x"}]}` ||
 		w.Header().Get("Content-Type") != "application/x-amz-json-1.1" {
 		t.Errorf("Raw: %d %q %q", w.Code, w.Header().Get("Content-Type"), w.Body)
 	}
-	if w := post(t, r, "Svc_1.Plain", `{}`, ""); w.Code != 200 || w.Body.String() != `{"n":2}` {
+	if w := post(t, r, "Svc_1.Plain", `{}`, signed); w.Code != 200 || w.Body.String() != `{"n":2}` {
 		t.Errorf("Plain: %d %q", w.Code, w.Body)
 	}
 }

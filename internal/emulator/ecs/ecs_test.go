@@ -829,6 +829,7 @@ func TestRegisterUlimitWithoutLimits(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, env.URL, strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition")
 		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		emutest.Authorize(req, "ecs")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -4,6 +4,7 @@ package emutest
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -58,4 +59,13 @@ func Config(url, region string) aws.Config {
 		panic(err)
 	}
 	return cfg
+}
+
+// Authorize gives a hand-made request the Authorization header of an SDK
+// call from the test credentials in us-east-1, for tests that look at the
+// raw wire. The emulator reads the credential scope and does not check the
+// signature; a call without the header is refused, as AWS refuses it.
+func Authorize(req *http.Request, service string) {
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/"+service+
+		"/aws4_request, SignedHeaders=host;x-amz-date, Signature=0")
 }

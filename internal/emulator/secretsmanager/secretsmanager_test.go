@@ -808,6 +808,7 @@ func TestRawWire(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, env.URL, strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", "secretsmanager."+op)
 		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		emutest.Authorize(req, "secretsmanager")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
