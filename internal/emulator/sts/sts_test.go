@@ -28,8 +28,12 @@ func TestGetCallerIdentity(t *testing.T) {
 func TestCLIGetCallerIdentity(t *testing.T) {
 	env := emutest.Start(t)
 	var out struct{ Account, Arn string }
-	clitest.New(t, env.URL).MustRun(t, "sts", "get-caller-identity").JSON(t, &out)
+	cli := clitest.New(t, env.URL)
+	cli.MustRun(t, "sts", "get-caller-identity").JSON(t, &out)
 	if out.Account != "000000000000" || out.Arn != "arn:aws:iam::000000000000:root" {
 		t.Errorf("get-caller-identity = %+v", out)
 	}
+	// A call the CLI does not sign is refused, in both protocols.
+	cli.MustFail(t, "MissingAuthenticationToken", "sts", "get-caller-identity", "--no-sign-request")
+	cli.MustFail(t, "MissingAuthenticationToken", "ecs", "list-clusters", "--no-sign-request")
 }
