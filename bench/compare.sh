@@ -5,7 +5,9 @@
 # loopback. Rounds alternate the two emulators so that the machine's drift
 # falls on both alike; the figures in docs/benchmarks.md come from here.
 # Also runs the floor benchmarks: each call against a server that replays
-# one answer, which is the SDK's and net/http's share of the call.
+# one answer, which is the SDK's and net/http's share of the call; and, for
+# RegisterTaskDefinition, Berth's handler without HTTP ("handler") and its
+# committed write alone ("storage").
 # Needs the Go module proxy (it fetches kumo). ROUNDS=n sets the rounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +40,8 @@ for r in $(seq "$rounds"); do
   echo "RegisterTaskDefinition berth $(one "$work/ecs.test" BenchmarkRegisterTaskDefinition 1000)"
   echo "RegisterTaskDefinition kumo $(one "$work/kumo.test" BenchmarkRegisterTaskDefinition 1000)"
   echo "RegisterTaskDefinition floor $(one "$work/ecs.test" BenchmarkRegisterTaskDefinitionFloor 1000)"
+  echo "RegisterTaskDefinition handler $(one "$work/ecs.test" BenchmarkRegisterTaskDefinitionHandler 1000)"
+  echo "RegisterTaskDefinition storage $(one "$work/ecs.test" BenchmarkStoreTaskDefinition 1000)"
   echo "DescribeRepositories1000 berth $(one "$work/ecr.test" BenchmarkDescribeRepositories1000 200)"
   echo "DescribeRepositories1000 kumo $(one "$work/kumo.test" BenchmarkDescribeRepositories1000 200)"
   echo "DescribeRepositories1000 floor $(one "$work/ecr.test" BenchmarkDescribeRepositories1000Floor 200)"
@@ -46,7 +50,8 @@ done >"$work/runs"
 # Median and range per call and emulator, in µs.
 printf '%-26s %-6s %10s %21s\n' call server median range
 for call in CreateRepository RegisterTaskDefinition DescribeRepositories1000; do
-  for server in berth kumo floor; do
+  for server in berth kumo floor handler storage; do
+    grep -q "^$call $server " "$work/runs" || continue
     awk -v c="$call" -v s="$server" '$1 == c && $2 == s { print $3 / 1000 }' "$work/runs" | sort -n |
       awk -v c="$call" -v s="$server" '{ v[NR] = $1 } END {
         m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2

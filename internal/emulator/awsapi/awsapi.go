@@ -23,7 +23,8 @@ type Context struct {
 	Region    string
 	RequestID string
 	// AccessKeyID is the access key the request was signed with (the
-	// Credential= part of its SigV4 Authorization header), "" when unsigned.
+	// Credential= part of its SigV4 Authorization header, or of a presigned
+	// URL); unsigned calls are refused before any operation runs.
 	// The emulator does not check signatures: it uses the key only to tell
 	// who is calling, as STS's GetCallerIdentity does.
 	AccessKeyID string

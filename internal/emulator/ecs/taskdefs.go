@@ -85,6 +85,24 @@ func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, e
 	doc["registeredAt"] = timeJSON(now)
 	doc["registeredBy"] = jsonString(c.GlobalARN("iam", "root"))
 
+	td, err := s.storeTaskDefinition(c, family, doc, tagsJSON)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(td)+len(tagsJSON)+32)
+	out = append(out, `{"taskDefinition":`...)
+	out = append(out, td...)
+	if len(in.Tags) > 0 {
+		out = append(out, `,"tags":`...)
+		out = append(out, tagsJSON...)
+	}
+	out = append(out, '}')
+	return awsapi.RawJSON(out), nil
+}
+
+// storeTaskDefinition gives doc the family's next revision and its ARN and
+// commits it with its tags; it returns the document as stored.
+func (s *service) storeTaskDefinition(c *awsapi.Context, family string, doc rawObject, tagsJSON []byte) ([]byte, error) {
 	var td []byte
 	err := s.db.Write(c, func(tx *state.Tx) error {
 		// last_revision only goes up, so a deleted revision's number is
@@ -102,18 +120,7 @@ func (s *service) registerTaskDefinition(c *awsapi.Context, body []byte) (any, e
 			c.Account, c.Region, family, rev, string(td), string(tagsJSON))
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 0, len(td)+len(tagsJSON)+32)
-	out = append(out, `{"taskDefinition":`...)
-	out = append(out, td...)
-	if len(in.Tags) > 0 {
-		out = append(out, `,"tags":`...)
-		out = append(out, tagsJSON...)
-	}
-	out = append(out, '}')
-	return awsapi.RawJSON(out), nil
+	return td, err
 }
 
 // nextRevision takes the family's next revision number in tx. The number
