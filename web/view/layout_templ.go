@@ -124,7 +124,7 @@ func Layout(p Page) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if p.Backend.Local {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"banner\" role=\"note\" id=\"local-banner\"><strong>Local mode</strong> — nothing touches AWS. Berth's built-in emulator plays ECR, ECS and Secrets Manager. Use it with the AWS CLI: <code>aws --endpoint-url ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"banner\" role=\"note\" id=\"local-banner\"><strong>Local mode</strong> — nothing touches AWS. Berth's built-in emulator plays ECR, ECS and Secrets Manager, with the IAM roles, KMS keys and log groups they use. Use it with the AWS CLI: <code>aws --endpoint-url ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
