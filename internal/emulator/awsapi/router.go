@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -84,6 +85,25 @@ func NewRouter(account string, log *slog.Logger) *Router {
 
 // Account is the account id the router answers for.
 func (r *Router) Account() string { return r.account }
+
+// Operations lists what the router serves, sorted: each JSON operation's
+// X-Amz-Target ("<prefix>.<Operation>") and each Query action as
+// "<signing name>:<Action>".
+func (r *Router) Operations() (jsonTargets, queryActions []string) {
+	for prefix, s := range r.json {
+		for op := range s.Ops {
+			jsonTargets = append(jsonTargets, prefix+"."+op)
+		}
+	}
+	for name, s := range r.query {
+		for action := range s.Ops {
+			queryActions = append(queryActions, name+":"+action)
+		}
+	}
+	slices.Sort(jsonTargets)
+	slices.Sort(queryActions)
+	return jsonTargets, queryActions
+}
 
 // AddJSON registers a JSON 1.1 service.
 func (r *Router) AddJSON(s *JSONService) { r.json[s.TargetPrefix] = s }
