@@ -5,9 +5,9 @@
 # loopback. Rounds alternate the two emulators so that the machine's drift
 # falls on both alike; the figures in docs/benchmarks.md come from here.
 # Also runs the floor benchmarks: each call against a server that replays
-# one answer, which is the SDK's and net/http's share of the call; and, for
-# RegisterTaskDefinition, Berth's handler without HTTP ("handler") and its
-# committed write alone ("storage").
+# one answer, which is the SDK's and net/http's share of the call; Berth's
+# handler without HTTP ("handler") for both writes; and, for
+# RegisterTaskDefinition, its committed write alone ("storage").
 # Needs the Go module proxy (it fetches kumo). ROUNDS=n sets the rounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +37,7 @@ for r in $(seq "$rounds"); do
   echo "CreateRepository berth $(one "$work/ecr.test" BenchmarkCreateRepository 1000)"
   echo "CreateRepository kumo $(one "$work/kumo.test" BenchmarkCreateRepository 1000)"
   echo "CreateRepository floor $(one "$work/ecr.test" BenchmarkCreateRepositoryFloor 1000)"
+  echo "CreateRepository handler $(one "$work/ecr.test" BenchmarkCreateRepositoryHandler 1000)"
   echo "RegisterTaskDefinition berth $(one "$work/ecs.test" BenchmarkRegisterTaskDefinition 1000)"
   echo "RegisterTaskDefinition kumo $(one "$work/kumo.test" BenchmarkRegisterTaskDefinition 1000)"
   echo "RegisterTaskDefinition floor $(one "$work/ecs.test" BenchmarkRegisterTaskDefinitionFloor 1000)"
