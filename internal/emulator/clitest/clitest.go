@@ -61,7 +61,7 @@ func (c *CLI) Run(t testing.TB, args ...string) Result {
 	t.Helper()
 	full := append(append([]string{}, args...), "--endpoint-url", c.Endpoint, "--output", "json", "--region", c.Region)
 	cmd := exec.Command(c.bin, full...)
-	cmd.Env = append(withoutAWS(os.Environ()),
+	cmd.Env = append(WithoutAWS(os.Environ()),
 		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
 		"AWS_CONFIG_FILE="+c.home+"/config", "AWS_SHARED_CREDENTIALS_FILE="+c.home+"/credentials",
 		"AWS_PAGER=", "HOME="+c.home,
@@ -105,9 +105,9 @@ func (c *CLI) MustFail(t testing.TB, code string, args ...string) Result {
 	return r
 }
 
-// withoutAWS drops the caller's AWS_* settings so that no profile or real
+// WithoutAWS drops the caller's AWS_* settings so that no profile or real
 // credential of the machine reaches the CLI under test.
-func withoutAWS(env []string) []string {
+func WithoutAWS(env []string) []string {
 	out := env[:0:0]
 	for _, kv := range env {
 		if !strings.HasPrefix(kv, "AWS_") {
