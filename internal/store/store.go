@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+	"github.com/berthhq/berth/internal/sqlitefile"
 )
 
 // Store is Berth's database.
@@ -57,9 +57,9 @@ func OpenSQLite(ctx context.Context, dataDir string) (*Store, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	path := filepath.Join(dataDir, "berth.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_txlock=immediate")
+	db, err := sqlitefile.Open(ctx, path, "synchronous(NORMAL)", "foreign_keys(ON)")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	s := &Store{db: &DB{DB: db, Dialect: SQLite}}
 	if err := s.migrate(ctx); err != nil {

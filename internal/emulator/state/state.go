@@ -23,7 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+	"github.com/berthhq/berth/internal/sqlitefile"
 )
 
 // DB is the emulator's SQLite database.
@@ -236,16 +236,11 @@ func Open(path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("emulator state dir: %w", err)
 	}
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(0)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sqlitefile.Open(context.Background(), path, "synchronous(NORMAL)", "wal_autocheckpoint(0)", "foreign_keys(ON)")
 	if err != nil {
-		return nil, fmt.Errorf("open emulator state: %w", err)
-	}
-	db.SetMaxOpenConns(8)
-	if err := db.Ping(); err != nil {
-		db.Close()
 		return nil, fmt.Errorf("open emulator state %s: %w", path, err)
 	}
+	db.SetMaxOpenConns(8)
 	d := &DB{db: db, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go d.checkpointer()
 	return d, nil
