@@ -57,23 +57,16 @@ out["ecr.tokenUser"] = base64.b64decode(token["authorizationToken"]).decode().sp
 
 # ECS
 ecs = client("ecs")
-out["ecs.fargateBridge"] = error(
-    ecs.register_task_definition,
+fargate = dict(
     family="boto",
     requiresCompatibilities=["FARGATE"],
-    networkMode="bridge",
     cpu="256",
     memory="512",
     containerDefinitions=[{"name": "web", "image": "nginx"}],
 )
+out["ecs.fargateBridge"] = error(ecs.register_task_definition, networkMode="bridge", **fargate)
 td = ecs.register_task_definition(
-    family="boto",
-    requiresCompatibilities=["FARGATE"],
-    networkMode="awsvpc",
-    cpu="256",
-    memory="512",
-    containerDefinitions=[{"name": "web", "image": "nginx"}],
-    tags=[{"key": "team", "value": "a"}],
+    networkMode="awsvpc", tags=[{"key": "team", "value": "a"}], **fargate
 )["taskDefinition"]
 out["ecs.revision"] = td["revision"]
 out["ecs.essential"] = td["containerDefinitions"][0]["essential"]
