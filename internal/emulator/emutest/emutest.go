@@ -39,7 +39,7 @@ func StartAt(t testing.TB, dataDir string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(emu)
+	srv := httptest.NewServer(checkAgainstModel(t, emu))
 	t.Cleanup(func() { srv.Close(); emu.Close() })
 	return &Env{Emulator: emu, URL: srv.URL, DataDir: dataDir, Config: Config(srv.URL, "us-east-1")}
 }

@@ -1,0 +1,297 @@
+package emutest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// botocoreData is where Debian's python3-botocore (installed by .ci/run
+// with python3-boto3) keeps the AWS service models: the API references in
+// machine form, one service-2.json per service and API version.
+const botocoreData = "/usr/lib/python3/dist-packages/botocore/data"
+
+// modelServices are the JSON 1.1 services the emulator plays, by model
+// folder. IAM and STS answer in XML and are not checked here.
+var modelServices = []string{"ecr/2015-09-21", "ecs/2014-11-13", "secretsmanager/2017-10-17", "kms/2014-11-01", "logs/2014-03-28"}
+
+// newerThanModel lists what AWS added after the botocore these models come
+// from (Debian's 1.29, January 2023) and the emulator answers with, as
+// AWS does today: output members as "<shape>.<member>", enum values as
+// "<shape>=<value>", operations as "<Operation>". Each was checked against
+// botocore 1.43's models (BERTH_BOTOCORE_DATA points the check at another
+// botocore's data folder).
+var newerThanModel = []string{
+	"ImageDetail.imageStatus",                       // ECR image archiving
+	"ImageDetail.subjectManifestDigest",             // ECR referrers
+	"ImageTagMutability=IMMUTABLE_WITH_EXCLUSION",   // ECR tag mutability exclusions
+	"ImageTagMutability=MUTABLE_WITH_EXCLUSION",     // ECR tag mutability exclusions
+	"Repository.imageTagMutabilityExclusionFilters", // ECR tag mutability exclusions
+	"DeleteTaskDefinitions",                         // ECS, February 2023
+	"TaskDefinition.deleteRequestedAt",              // ECS, with DeleteTaskDefinitions
+	"TaskDefinitionStatus=DELETE_IN_PROGRESS",       // ECS, with DeleteTaskDefinitions
+	"TaskDefinition.enableFaultInjection",           // ECS fault injection
+	"ContainerDefinition.restartPolicy",             // ECS container restart policy
+	"LogGroup.logGroupClass",                        // Logs infrequent access class
+	"LogGroup.logGroupArn",                          // Logs
+	// Not AWS's: internal/cloud's tests send this member, which no model
+	// has, to see that Berth passes a task definition on as it is. The
+	// emulator keeps members it does not know; what ECS does with members
+	// it does not know is not documented.
+	"ContainerDefinition.futureContainerField",
+}
+
+type shape struct {
+	Type            string            `json:"type"`
+	Members         map[string]member `json:"members"`
+	Member          *member           `json:"member"`
+	Key             *member           `json:"key"`
+	Value           *member           `json:"value"`
+	Enum            []string          `json:"enum"`
+	TimestampFormat string            `json:"timestampFormat"`
+}
+
+type member struct {
+	Shape        string `json:"shape"`
+	LocationName string `json:"locationName"`
+}
+
+type model struct {
+	Metadata struct {
+		TargetPrefix string `json:"targetPrefix"`
+	} `json:"metadata"`
+	Operations map[string]struct {
+		Output *member `json:"output"`
+	} `json:"operations"`
+	Shapes map[string]shape `json:"shapes"`
+}
+
+var (
+	modelsOnce sync.Once
+	models     map[string]*model // by X-Amz-Target prefix
+	modelsErr  error
+)
+
+func loadModels() (map[string]*model, error) {
+	modelsOnce.Do(func() {
+		m := map[string]*model{}
+		dir := botocoreData
+		if d := os.Getenv("BERTH_BOTOCORE_DATA"); d != "" {
+			dir = d
+		}
+		for _, svc := range modelServices {
+			b, err := readModel(filepath.Join(dir, svc, "service-2.json"))
+			if err != nil {
+				modelsErr = err
+				return
+			}
+			md := new(model)
+			if err := json.Unmarshal(b, md); err != nil {
+				modelsErr = fmt.Errorf("%s: %w", svc, err)
+				return
+			}
+			m[md.Metadata.TargetPrefix] = md
+		}
+		models = m
+	})
+	return models, modelsErr
+}
+
+// readModel reads a model file, or its gzipped form as newer botocore
+// releases ship it.
+func readModel(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return b, err
+	}
+	f, err := os.Open(path + ".gz")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(z)
+}
+
+// checkAgainstModel wraps an emulator so that every successful JSON answer
+// is checked against the AWS model of its operation: only members the
+// output shape has, each of its type, enum values from the enum, no nulls.
+// The SDKs skip members they do not know, so a misnamed or misplaced member
+// would pass every SDK test while a real AWS answer has it elsewhere.
+// Without the models (python3-botocore) the check is skipped, except in CI.
+func checkAgainstModel(t testing.TB, h http.Handler) http.Handler {
+	ms, err := loadModels()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("AWS models for the answer check: %v (apt-get install python3-botocore; .ci/run does)", err)
+		}
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		prefix, op, ok := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+		m := ms[prefix]
+		if !ok || m == nil {
+			h.ServeHTTP(w, r)
+			return
+		}
+		rec := &teeWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		if rec.status != http.StatusOK {
+			return
+		}
+		if problems := m.check(op, rec.body.Bytes()); len(problems) > 0 {
+			t.Errorf("%s.%s answered what AWS's model does not have:\n  %s", prefix, op, strings.Join(problems, "\n  "))
+		}
+	})
+}
+
+type teeWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (w *teeWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *teeWriter) Write(b []byte) (int, error) {
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+// check returns what in an operation's answer the model does not allow.
+func (m *model) check(op string, body []byte) []string {
+	o, ok := m.Operations[op]
+	if !ok {
+		if slices.Contains(newerThanModel, op) {
+			return nil
+		}
+		return []string{"the model has no operation " + op}
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return []string{"not JSON: " + err.Error()}
+	}
+	if o.Output == nil {
+		if obj, ok := v.(map[string]any); !ok || len(obj) > 0 {
+			return []string{fmt.Sprintf("the operation has no output, the answer is %s", body)}
+		}
+		return nil
+	}
+	var problems []string
+	m.walk(o.Output.Shape, v, op, &problems)
+	sort.Strings(problems)
+	return problems
+}
+
+func (m *model) walk(name string, v any, path string, problems *[]string) {
+	s, ok := m.Shapes[name]
+	if !ok {
+		*problems = append(*problems, path+": unknown shape "+name)
+		return
+	}
+	bad := func(format string, args ...any) {
+		*problems = append(*problems, path+": "+fmt.Sprintf(format, args...))
+	}
+	if v == nil {
+		bad("null (AWS leaves a member out instead)")
+		return
+	}
+	switch s.Type {
+	case "structure":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			bad("%T, want an object (%s)", v, name)
+			return
+		}
+		byWire := map[string]string{}
+		for n, mem := range s.Members {
+			wire := n
+			if mem.LocationName != "" {
+				wire = mem.LocationName
+			}
+			byWire[wire] = n
+		}
+		for k, mv := range obj {
+			n, ok := byWire[k]
+			if !ok {
+				if !slices.Contains(newerThanModel, name+"."+k) {
+					bad("member %q is not in %s", k, name)
+				}
+				continue
+			}
+			m.walk(s.Members[n].Shape, mv, path+"."+k, problems)
+		}
+	case "list":
+		arr, ok := v.([]any)
+		if !ok {
+			bad("%T, want an array (%s)", v, name)
+			return
+		}
+		for i, e := range arr {
+			m.walk(s.Member.Shape, e, fmt.Sprintf("%s[%d]", path, i), problems)
+		}
+	case "map":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			bad("%T, want an object (%s)", v, name)
+			return
+		}
+		for k, e := range obj {
+			m.walk(s.Value.Shape, e, path+"["+k+"]", problems)
+		}
+	case "string":
+		str, ok := v.(string)
+		if !ok {
+			bad("%T, want a string (%s)", v, name)
+			return
+		}
+		if len(s.Enum) > 0 && !slices.Contains(s.Enum, str) && !slices.Contains(newerThanModel, name+"="+str) {
+			bad("%q is not one of %s's values %v", str, name, s.Enum)
+		}
+	case "integer", "long", "double", "float":
+		if _, ok := v.(float64); !ok {
+			bad("%T, want a number (%s)", v, name)
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			bad("%T, want true or false (%s)", v, name)
+		}
+	case "timestamp":
+		switch v.(type) {
+		case float64:
+			if s.TimestampFormat != "" && s.TimestampFormat != "unixTimestamp" {
+				bad("a number, the model says %s (%s)", s.TimestampFormat, name)
+			}
+		case string:
+			if s.TimestampFormat == "" || s.TimestampFormat == "unixTimestamp" {
+				bad("a string, want epoch seconds as a number (%s)", name)
+			}
+		default:
+			bad("%T, want a timestamp (%s)", v, name)
+		}
+	case "blob":
+		if _, ok := v.(string); !ok {
+			bad("%T, want base64 text (%s)", v, name)
+		}
+	default:
+		bad("shape type %s is not checked", s.Type)
+	}
+}
