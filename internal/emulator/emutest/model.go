@@ -46,6 +46,10 @@ var newerThanModel = []string{
 	"ContainerDefinition.restartPolicy",             // ECS container restart policy
 	"LogGroup.logGroupClass",                        // Logs infrequent access class
 	"LogGroup.logGroupArn",                          // Logs
+	"ListSecretsRequest.SortBy",                     // Secrets Manager list sorting
+	"ListSecretsRequest.IncludePlannedDeletion",     // Secrets Manager
+	"CreateRepositoryRequest.imageTagMutabilityExclusionFilters",
+	"RegisterTaskDefinitionRequest.enableFaultInjection",
 	// Not AWS's: internal/cloud's tests send this member, which no model
 	// has, to see that Berth passes a task definition on as it is. The
 	// emulator keeps members it does not know; what ECS does with members
@@ -73,6 +77,7 @@ type model struct {
 		TargetPrefix string `json:"targetPrefix"`
 	} `json:"metadata"`
 	Operations map[string]struct {
+		Input  *member `json:"input"`
 		Output *member `json:"output"`
 	} `json:"operations"`
 	Shapes map[string]shape `json:"shapes"`
@@ -128,11 +133,14 @@ func readModel(path string) ([]byte, error) {
 	return io.ReadAll(z)
 }
 
-// checkAgainstModel wraps an emulator so that every successful JSON answer
-// is checked against the AWS model of its operation: only members the
-// output shape has, each of its type, enum values from the enum, no nulls.
-// The SDKs skip members they do not know, so a misnamed or misplaced member
-// would pass every SDK test while a real AWS answer has it elsewhere.
+// checkAgainstModel wraps an emulator so that every successful JSON call is
+// checked against the AWS model of its operation, answer and request alike:
+// only members the shape has, each of its type, enum values from the enum,
+// no nulls. The SDKs skip members they do not know, so a misnamed or
+// misplaced member in an answer would pass every SDK test while a real AWS
+// answer has it elsewhere; and a request the emulator accepted although
+// the model does not have it (Berth sends task definitions as JSON of its
+// own) is one AWS might not accept.
 // Without the models (python3-botocore) the check is skipped, except in CI.
 func checkAgainstModel(t testing.TB, h http.Handler) http.Handler {
 	ms, err := loadModels()
@@ -149,6 +157,8 @@ func checkAgainstModel(t testing.TB, h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
+		req, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(req))
 		rec := &teeWriter{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(rec, r)
 		if rec.status != http.StatusOK {
@@ -156,6 +166,9 @@ func checkAgainstModel(t testing.TB, h http.Handler) http.Handler {
 		}
 		if problems := m.check(op, rec.body.Bytes()); len(problems) > 0 {
 			t.Errorf("%s.%s answered what AWS's model does not have:\n  %s", prefix, op, strings.Join(problems, "\n  "))
+		}
+		if problems := m.checkInput(op, req); len(problems) > 0 {
+			t.Errorf("%s.%s accepted a request AWS's model does not have:\n  %s", prefix, op, strings.Join(problems, "\n  "))
 		}
 	})
 }
@@ -197,6 +210,22 @@ func (m *model) check(op string, body []byte) []string {
 	}
 	var problems []string
 	m.walk(o.Output.Shape, v, op, &problems)
+	sort.Strings(problems)
+	return problems
+}
+
+// checkInput returns what in a request the model does not allow.
+func (m *model) checkInput(op string, body []byte) []string {
+	o, ok := m.Operations[op]
+	if !ok || o.Input == nil {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return []string{"not JSON: " + err.Error()}
+	}
+	var problems []string
+	m.walk(o.Input.Shape, v, op, &problems)
 	sort.Strings(problems)
 	return problems
 }
