@@ -154,6 +154,10 @@ func TestTaskDefBuilderShowsMemberAndReferenceProblems(t *testing.T) {
 		"volumes.0.rootDirectory":          "/",
 		"proxyConfiguration.enabled":       "true",
 		"proxyConfiguration.containerName": "",
+		// Values no option offers (a forged post, a typo in pasted JSON).
+		"containerDefinitions.0.firelensConfiguration.type":   "fluentbits",
+		"containerDefinitions.0.portMappings.0.containerPort": "8080",
+		"containerDefinitions.0.portMappings.0.appProtocol":   "http1",
 	} {
 		bad.Set(k, v)
 	}
@@ -170,6 +174,8 @@ func TestTaskDefBuilderShowsMemberAndReferenceProblems(t *testing.T) {
 		"f-containerDefinitions-0-mountPoints-0-sourceVolume":         "There is no volume named logs in this task definition",
 		"f-volumes-0-fileSystemId":                                    "Enter the EFS file system ID",
 		"f-proxyConfiguration-containerName":                          "Name the Envoy proxy container of this task.",
+		"f-containerDefinitions-0-firelensConfiguration-type":         "Choose one of: fluentd, fluentbit.",
+		"f-containerDefinitions-0-portMappings-0-appProtocol":         "Choose one of: http, http2, grpc.",
 	} {
 		m := regexp.MustCompile(`(?s)<div class="field-error" id="` + field + `-error">(.*?)</div>`).FindStringSubmatch(resp.Body)
 		if m == nil {
@@ -196,6 +202,8 @@ func TestTaskDefBuilderShowsMemberAndReferenceProblems(t *testing.T) {
 		"volumes.0.name":                                            "data",
 		"volumes.0.type":                                            "efs",
 		"volumes.0.rootDirectory":                                   "/",
+		"containerDefinitions.0.firelensConfiguration.type":         "fluentbits",
+		"containerDefinitions.0.portMappings.0.appProtocol":         "http1",
 	} {
 		if got := kept.Get(k); got != want {
 			t.Errorf("%s = %q after a failed register, want %q", k, got, want)

@@ -223,6 +223,59 @@ type ECSTaskDefinition struct {
 	// Proxy is nil without proxyConfiguration.
 	Proxy      *ECSProxyConfiguration
 	Containers []ECSContainer
+	// Enums are the values given for members whose values the ECS model
+	// enumerates and no other rule checks (see ecsEnums).
+	Enums []ECSEnumValue
+}
+
+// ECSEnumValue is a value given for an enumerated member: Member names it in
+// ecsEnums, Field is where it stands ("volumes[0].dockerVolumeConfiguration.scope").
+type ECSEnumValue struct {
+	Member, Field, Value string
+}
+
+// enum notes v, when given, for the enum check.
+func (td *ECSTaskDefinition) enum(member, field string, v *string) {
+	if v != nil {
+		td.Enums = append(td.Enums, ECSEnumValue{Member: member, Field: field, Value: *v})
+	}
+}
+
+// ecsEnums are the values of the ECS model's enumerated members that the
+// other rules do not check, in the order ECS lists them in its answer.
+// The answer's text is AWS's, quoted for pidMode ("… is not a valid value
+// for pidMode. The value must be one of [task,host]", ClientException, for
+// an empty pidMode); the order of the other lists was not seen in an answer
+// and is the model's.
+var ecsEnums = map[string][]string{
+	"pidMode":                                  {"task", "host"},
+	"ipcMode":                                  {"host", "task", "none"},
+	"proxyConfiguration.type":                  {"APPMESH"},
+	"placementConstraints.type":                {"memberOf"},
+	"dockerVolumeConfiguration.scope":          {"task", "shared"},
+	"efsVolumeConfiguration.transitEncryption": {"ENABLED", "DISABLED"},
+	"authorizationConfig.iam":                  {"ENABLED", "DISABLED"},
+	"devices.permissions":                      {"read", "write", "mknod"},
+	"portMappings.appProtocol":                 {"http", "http2", "grpc"},
+	"versionConsistency":                       {"enabled", "disabled"},
+	"firelensConfiguration.type":               {"fluentd", "fluentbit"},
+	"resourceRequirements.type":                {"GPU", "InferenceAccelerator"},
+}
+
+// EnumProblems checks the values of enumerated members (ECSTaskDefinition.Enums).
+func EnumProblems(td ECSTaskDefinition) []ECSProblem {
+	var ps []ECSProblem
+	for _, e := range td.Enums {
+		values := ecsEnums[e.Member]
+		if ecsContains(values, e.Value) {
+			continue
+		}
+		name := e.Member[strings.LastIndexByte(e.Member, '.')+1:]
+		ps = append(ps, ECSProblem{Field: e.Field, Code: ecsClient,
+			Message:    "Choose one of: " + strings.Join(values, ", ") + ".",
+			AWSMessage: fmt.Sprintf("%s is not a valid value for %s. The value must be one of [%s]", e.Value, name, strings.Join(values, ","))})
+	}
+	return ps
 }
 
 // ECSVolume is one task volume.
@@ -384,7 +437,9 @@ func EffectiveNetworkMode(td ECSTaskDefinition) string {
 // TaskDefinitionProblems checks a whole task definition, returning every
 // problem found, the one AWS reports first at the front.
 func TaskDefinitionProblems(td ECSTaskDefinition) []ECSProblem {
-	var ps []ECSProblem
+	// Values outside a member's enumeration are refused before any rule
+	// that reads them.
+	ps := EnumProblems(td)
 	add := func(field, msg, code, aws string) {
 		ps = append(ps, ECSProblem{Field: field, Message: msg, Code: code, AWSMessage: aws})
 	}

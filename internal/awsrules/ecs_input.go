@@ -1,31 +1,37 @@
 package awsrules
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // ECSTaskDefinitionInput is the part of a RegisterTaskDefinition document
 // that the rules (and the emulator's derived attributes) read. The emulator
 // and Berth's builder both decode documents with it, so they judge the same
 // document the same way.
 type ECSTaskDefinitionInput struct {
-	Family                  *string                   `json:"family"`
-	NetworkMode             *string                   `json:"networkMode"`
-	RequiresCompatibilities []string                  `json:"requiresCompatibilities"`
-	CPU                     *string                   `json:"cpu"`
-	Memory                  *string                   `json:"memory"`
-	ExecutionRoleArn        *string                   `json:"executionRoleArn"`
-	TaskRoleArn             *string                   `json:"taskRoleArn"`
-	IpcMode                 *string                   `json:"ipcMode"`
-	PidMode                 *string                   `json:"pidMode"`
-	PlacementConstraints    []any                     `json:"placementConstraints"`
-	EphemeralStorage        *struct{ SizeInGiB *int } `json:"ephemeralStorage"`
-	Volumes                 []ECSVolumeInput          `json:"volumes"`
-	ContainerDefinitions    []ECSContainerInput       `json:"containerDefinitions"`
-	Tags                    []ECSTagInput             `json:"tags"`
-	RuntimePlatform         *struct {
+	Family                  *string  `json:"family"`
+	NetworkMode             *string  `json:"networkMode"`
+	RequiresCompatibilities []string `json:"requiresCompatibilities"`
+	CPU                     *string  `json:"cpu"`
+	Memory                  *string  `json:"memory"`
+	ExecutionRoleArn        *string  `json:"executionRoleArn"`
+	TaskRoleArn             *string  `json:"taskRoleArn"`
+	IpcMode                 *string  `json:"ipcMode"`
+	PidMode                 *string  `json:"pidMode"`
+	PlacementConstraints    []struct {
+		Type *string `json:"type"`
+	} `json:"placementConstraints"`
+	EphemeralStorage     *struct{ SizeInGiB *int } `json:"ephemeralStorage"`
+	Volumes              []ECSVolumeInput          `json:"volumes"`
+	ContainerDefinitions []ECSContainerInput       `json:"containerDefinitions"`
+	Tags                 []ECSTagInput             `json:"tags"`
+	RuntimePlatform      *struct {
 		OperatingSystemFamily *string `json:"operatingSystemFamily"`
 		CPUArchitecture       *string `json:"cpuArchitecture"`
 	} `json:"runtimePlatform"`
 	ProxyConfiguration *struct {
+		Type          *string `json:"type"`
 		ContainerName *string `json:"containerName"`
 	} `json:"proxyConfiguration"`
 }
@@ -36,9 +42,15 @@ type ECSVolumeInput struct {
 	Host *struct {
 		SourcePath *string `json:"sourcePath"`
 	} `json:"host"`
-	DockerVolumeConfiguration any `json:"dockerVolumeConfiguration"`
-	EfsVolumeConfiguration    *struct {
-		FileSystemID *string `json:"fileSystemId"`
+	DockerVolumeConfiguration *struct {
+		Scope *string `json:"scope"`
+	} `json:"dockerVolumeConfiguration"`
+	EfsVolumeConfiguration *struct {
+		FileSystemID        *string `json:"fileSystemId"`
+		TransitEncryption   *string `json:"transitEncryption"`
+		AuthorizationConfig *struct {
+			IAM *string `json:"iam"`
+		} `json:"authorizationConfig"`
 	} `json:"efsVolumeConfiguration"`
 }
 
@@ -60,12 +72,15 @@ type ECSContainerInput struct {
 	Hostname          *string  `json:"hostname"`
 	Privileged        *bool    `json:"privileged"`
 	LinuxParameters   *struct {
-		Devices []any `json:"devices"`
+		Devices []struct {
+			Permissions []string `json:"permissions"`
+		} `json:"devices"`
 	} `json:"linuxParameters"`
 	PortMappings []struct {
 		ContainerPort      *int    `json:"containerPort"`
 		HostPort           *int    `json:"hostPort"`
 		Protocol           *string `json:"protocol"`
+		AppProtocol        *string `json:"appProtocol"`
 		ContainerPortRange *string `json:"containerPortRange"`
 	} `json:"portMappings"`
 	HealthCheck *struct {
@@ -114,6 +129,10 @@ type ECSContainerInput struct {
 		IgnoredExitCodes     []int `json:"ignoredExitCodes"`
 		RestartAttemptPeriod *int  `json:"restartAttemptPeriod"`
 	} `json:"restartPolicy"`
+	VersionConsistency    *string `json:"versionConsistency"`
+	FirelensConfiguration *struct {
+		Type *string `json:"type"`
+	} `json:"firelensConfiguration"`
 }
 
 // ECSSecretInput is a container secret or log secret option.
@@ -148,6 +167,12 @@ func (in *ECSTaskDefinitionInput) Rules() ECSTaskDefinition {
 	}
 	if pc := in.ProxyConfiguration; pc != nil {
 		td.Proxy = &ECSProxyConfiguration{ContainerName: pc.ContainerName}
+		td.enum("proxyConfiguration.type", "proxyConfiguration.type", pc.Type)
+	}
+	td.enum("pidMode", "pidMode", in.PidMode)
+	td.enum("ipcMode", "ipcMode", in.IpcMode)
+	for i, pc := range in.PlacementConstraints {
+		td.enum("placementConstraints.type", fmt.Sprintf("placementConstraints[%d].type", i), pc.Type)
 	}
 	for _, v := range in.Volumes {
 		if v.DockerVolumeConfiguration != nil {
@@ -157,8 +182,16 @@ func (in *ECSTaskDefinitionInput) Rules() ECSTaskDefinition {
 			td.HostVolumes++
 		}
 		vol := ECSVolume{Name: v.Name}
-		if v.EfsVolumeConfiguration != nil {
-			vol.EFS, vol.EFSFileSystemID = true, v.EfsVolumeConfiguration.FileSystemID
+		f := fmt.Sprintf("volumes[%d]", len(td.Volumes))
+		if dv := v.DockerVolumeConfiguration; dv != nil {
+			td.enum("dockerVolumeConfiguration.scope", f+".dockerVolumeConfiguration.scope", dv.Scope)
+		}
+		if efs := v.EfsVolumeConfiguration; efs != nil {
+			vol.EFS, vol.EFSFileSystemID = true, efs.FileSystemID
+			td.enum("efsVolumeConfiguration.transitEncryption", f+".efsVolumeConfiguration.transitEncryption", efs.TransitEncryption)
+			if efs.AuthorizationConfig != nil {
+				td.enum("authorizationConfig.iam", f+".efsVolumeConfiguration.authorizationConfig.iam", efs.AuthorizationConfig.IAM)
+			}
 		}
 		td.Volumes = append(td.Volumes, vol)
 	}
@@ -176,14 +209,28 @@ func (in *ECSTaskDefinitionInput) Rules() ECSTaskDefinition {
 		if ci.CPU != nil {
 			c.CPU = *ci.CPU
 		}
+		f := fmt.Sprintf("containerDefinitions[%d]", len(td.Containers))
 		if ci.LinuxParameters != nil {
 			c.Devices = len(ci.LinuxParameters.Devices)
+			for i, d := range ci.LinuxParameters.Devices {
+				for j := range d.Permissions {
+					td.enum("devices.permissions", fmt.Sprintf("%s.linuxParameters.devices[%d].permissions[%d]", f, i, j), &d.Permissions[j])
+				}
+			}
 		}
-		for _, p := range ci.PortMappings {
+		for i, p := range ci.PortMappings {
 			c.PortMappings = append(c.PortMappings, ECSPortMapping{
 				ContainerPort: p.ContainerPort, HostPort: p.HostPort,
 				Protocol: strOf(p.Protocol), ContainerPortRange: strOf(p.ContainerPortRange),
 			})
+			td.enum("portMappings.appProtocol", fmt.Sprintf("%s.portMappings[%d].appProtocol", f, i), p.AppProtocol)
+		}
+		td.enum("versionConsistency", f+".versionConsistency", ci.VersionConsistency)
+		if ci.FirelensConfiguration != nil {
+			td.enum("firelensConfiguration.type", f+".firelensConfiguration.type", ci.FirelensConfiguration.Type)
+		}
+		for i, r := range ci.ResourceRequirements {
+			td.enum("resourceRequirements.type", fmt.Sprintf("%s.resourceRequirements[%d].type", f, i), r.Type)
 		}
 		if h := ci.HealthCheck; h != nil {
 			c.HealthCheck = &ECSHealthCheck{Command: h.Command, Interval: h.Interval, Timeout: h.Timeout, Retries: h.Retries, StartPeriod: h.StartPeriod}

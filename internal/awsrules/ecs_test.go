@@ -478,3 +478,30 @@ func TestECSTagProblems(t *testing.T) {
 		}
 	}
 }
+
+func TestEnumProblems(t *testing.T) {
+	for member, values := range ecsEnums {
+		for _, v := range values {
+			td := ECSTaskDefinition{}
+			td.enum(member, "f", ecsStr(v))
+			if ps := EnumProblems(td); len(ps) != 0 {
+				t.Errorf("%s %q refused: %+v", member, v, ps)
+			}
+		}
+		for _, v := range []string{"", "bogus", strings.ToUpper(values[0]) + "x"} {
+			td := ECSTaskDefinition{}
+			td.enum(member, "f", ecsStr(v))
+			ps := EnumProblems(td)
+			if len(ps) != 1 || ps[0].Field != "f" || ps[0].Code != ecsClient ||
+				!strings.HasPrefix(ps[0].AWSMessage, v+" is not a valid value for ") || !strings.HasPrefix(ps[0].Message, "Choose one of: ") {
+				t.Errorf("%s %q: %+v", member, v, ps)
+			}
+		}
+	}
+	// A member that is not given is not checked.
+	td := ECSTaskDefinition{}
+	td.enum("pidMode", "pidMode", nil)
+	if ps := EnumProblems(td); len(ps) != 0 {
+		t.Errorf("absent member: %+v", ps)
+	}
+}

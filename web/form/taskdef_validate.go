@@ -190,6 +190,8 @@ func (f *TaskDefForm) FormField(path string) string {
 		if c.GPU != "" {
 			return p + "gpu"
 		}
+	case "firelensConfiguration":
+		return p + "firelensConfiguration.type"
 	case "restartPolicy":
 		if c.Restart == "" {
 			return ""
@@ -248,12 +250,16 @@ func (f *TaskDefForm) volumeField(parts []string) string {
 		return "volumes"
 	}
 	p := "volumes." + parts[1] + "."
+	last := parts[len(parts)-1]
 	switch {
 	case parts[2] == "name":
 		return p + "name"
-	case parts[2] == "efsVolumeConfiguration" && f.Volumes[i].Type == "efs":
-		if len(parts) > 3 && parts[3] == "fileSystemId" {
-			return p + "fileSystemId"
+	case parts[2] == "dockerVolumeConfiguration" && f.Volumes[i].Type == "docker" && last == "scope":
+		return p + "scope"
+	case parts[2] == "efsVolumeConfiguration" && f.Volumes[i].Type == "efs" && len(parts) > 3:
+		switch last {
+		case "fileSystemId", "transitEncryption", "iam":
+			return p + last
 		}
 	}
 	return "volumes"

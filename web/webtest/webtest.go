@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/berthhq/berth/internal/cloud"
 	"github.com/berthhq/berth/internal/emulator"
+	"github.com/berthhq/berth/internal/emulator/awsmodel"
 	"github.com/berthhq/berth/internal/store"
 	"github.com/berthhq/berth/web"
 )
@@ -34,6 +36,11 @@ var (
 	emuURL  string
 	emuDir  string
 	emuErr  error
+
+	// modelProblems collects what the shared emulator saw that AWS's
+	// service models do not have (awsmodel): Main fails the package on any.
+	modelMu       sync.Mutex
+	modelProblems []string
 )
 
 // sharedEmulator starts the process-wide emulator on first use.
@@ -48,7 +55,16 @@ func sharedEmulator() (string, error) {
 		if emuErr != nil {
 			return
 		}
-		emuURL = httptest.NewServer(emu).URL
+		h, err := awsmodel.Wrap(emu, func(problem string) {
+			modelMu.Lock()
+			defer modelMu.Unlock()
+			modelProblems = append(modelProblems, problem)
+		})
+		if err != nil && os.Getenv("CI") == "true" {
+			emuErr = err
+			return
+		}
+		emuURL = httptest.NewServer(h).URL
 	})
 	return emuURL, emuErr
 }
@@ -57,6 +73,12 @@ func sharedEmulator() (string, error) {
 // browser's files afterwards. Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	modelMu.Lock()
+	if len(modelProblems) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: Berth's calls to the shared emulator:\n%s\n", strings.Join(modelProblems, "\n"))
+		code = 1
+	}
+	modelMu.Unlock()
 	closeBrowser()
 	if emuDir != "" {
 		os.RemoveAll(emuDir)

@@ -826,19 +826,75 @@ func TestRegisterUlimitWithoutLimits(t *testing.T) {
 		{`{"name":"nofile","softLimit":1024}`, "Container.ulimits.hardLimit should not be null or empty."},
 	} {
 		body := `{"family":"u","containerDefinitions":[{"name":"a","image":"busybox","memory":64,"ulimits":[` + tc.ulimit + `]}]}`
-		req, _ := http.NewRequest(http.MethodPost, env.URL, strings.NewReader(body))
-		req.Header.Set("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition")
-		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-		emutest.Authorize(req, "ecs")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		if status, m := rawRegister(t, env, body); status != 400 || m["__type"] != "ClientException" || m["message"] != tc.msg {
+			t.Errorf("%s: %d %v, want ClientException %q", tc.ulimit, status, m, tc.msg)
 		}
-		var m map[string]any
-		json.NewDecoder(resp.Body).Decode(&m)
-		resp.Body.Close()
-		if resp.StatusCode != 400 || m["__type"] != "ClientException" || m["message"] != tc.msg {
-			t.Errorf("%s: %d %v, want ClientException %q", tc.ulimit, resp.StatusCode, m, tc.msg)
+	}
+}
+
+// rawRegister sends a RegisterTaskDefinition body as it is, past the SDK's
+// types, and returns the status and the decoded answer.
+func rawRegister(t *testing.T, env *emutest.Env, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, env.URL, strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	emutest.Authorize(req, "ecs")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+// TestRegisterEnumeratedValues: a member whose values the ECS model
+// enumerates takes only those; anything else (an empty string too) is
+// refused as ECS refuses it, and every listed value is taken.
+func TestRegisterEnumeratedValues(t *testing.T) {
+	t.Parallel()
+	env := emutest.Start(t)
+	container := func(extra string) string {
+		return `{"family":"enums","containerDefinitions":[{"name":"a","image":"busybox","memory":64` + extra + `}]`
+	}
+	for _, tc := range []struct {
+		doc     func(v string) string // a document with v in the member
+		member  string
+		allowed []string
+	}{
+		{func(v string) string { return container("") + `,"pidMode":"` + v + `"}` }, "pidMode", []string{"task", "host"}},
+		{func(v string) string { return container("") + `,"ipcMode":"` + v + `"}` }, "ipcMode", []string{"host", "task", "none"}},
+		{func(v string) string {
+			return container("") + `,"placementConstraints":[{"type":"` + v + `","expression":"attribute:ecs.os-type == linux"}]}`
+		}, "type", []string{"memberOf"}},
+		{func(v string) string {
+			return container("") + `,"volumes":[{"name":"v","dockerVolumeConfiguration":{"scope":"` + v + `"}}]}`
+		}, "scope", []string{"task", "shared"}},
+		{func(v string) string {
+			return container("") + `,"volumes":[{"name":"v","efsVolumeConfiguration":{"fileSystemId":"fs-1","transitEncryption":"` + v + `"}}]}`
+		}, "transitEncryption", []string{"ENABLED", "DISABLED"}},
+		{func(v string) string {
+			return container(`,"portMappings":[{"containerPort":80,"name":"web","appProtocol":"`+v+`"}]`) + `}`
+		}, "appProtocol", []string{"http", "http2", "grpc"}},
+		{func(v string) string {
+			return container(`,"linuxParameters":{"devices":[{"hostPath":"/dev/fuse","permissions":["read","`+v+`"]}]}`) + `}`
+		}, "permissions", []string{"read", "write", "mknod"}},
+		{func(v string) string { return container(`,"versionConsistency":"`+v+`"`) + `}` }, "versionConsistency", []string{"enabled", "disabled"}},
+		{func(v string) string { return container(`,"firelensConfiguration":{"type":"`+v+`"}`) + `}` }, "type", []string{"fluentd", "fluentbit"}},
+	} {
+		for _, bad := range []string{"bogus", ""} {
+			status, m := rawRegister(t, env, tc.doc(bad))
+			want := fmt.Sprintf("%s is not a valid value for %s. The value must be one of [%s]", bad, tc.member, strings.Join(tc.allowed, ","))
+			if status != 400 || m["__type"] != "ClientException" || m["message"] != want {
+				t.Errorf("%s %q: %d %v, want ClientException %q", tc.member, bad, status, m, want)
+			}
+		}
+		for _, ok := range tc.allowed {
+			if status, m := rawRegister(t, env, tc.doc(ok)); status != 200 {
+				t.Errorf("%s %q: %d %v, want it taken", tc.member, ok, status, m)
+			}
 		}
 	}
 }
