@@ -177,6 +177,9 @@ func clusterName(c *awsapi.Context, s string) (string, bool) {
 }
 
 func (s *service) describeClusters(c *awsapi.Context, in *describeClustersIn) (*describeClustersOut, error) {
+	if err := checkInclude(in.Include, []string{"ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS"}); err != nil {
+		return nil, err
+	}
 	ids := in.Clusters
 	if len(ids) == 0 {
 		ids = []string{"default"}

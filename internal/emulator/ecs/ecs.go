@@ -10,6 +10,7 @@ package ecs
 import (
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,6 +103,19 @@ const (
 )
 
 func errInvalid(msg string) error { return awsapi.NewError(codeInvalidParameter, msg) }
+
+// checkInclude refuses an include value outside the operation's list. The
+// text is ECS's for DescribeClusters ("include should be one of
+// [ATTACHMENTS,SETTINGS,STATISTICS,TAGS]", from a region that had no
+// CONFIGURATIONS yet); DescribeTaskDefinition's is taken to follow it.
+func checkInclude(include, allowed []string) error {
+	for _, v := range include {
+		if !slices.Contains(allowed, v) {
+			return errInvalid("include should be one of [" + strings.Join(allowed, ",") + "]")
+		}
+	}
+	return nil
+}
 
 // errNoTaskDefinition is ECS's answer for a task definition it cannot find.
 var errNoTaskDefinition = awsapi.NewError(codeClient, "Unable to describe task definition.")

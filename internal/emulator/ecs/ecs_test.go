@@ -625,6 +625,22 @@ func TestClusters(t *testing.T) {
 	if err != nil || len(d.Clusters) != 1 || aws.ToString(d.Clusters[0].ClusterName) != "default" || d.Clusters[0].Tags != nil {
 		t.Errorf("describe default = %+v, %v", d, err)
 	}
+
+	// include takes only the fields ECS lists, here and for task definitions.
+	_, err = c.DescribeClusters(ctx, &ecs.DescribeClustersInput{Include: []types.ClusterField{"TAGS", "tags"}})
+	wantInvalidParam(t, err, "include should be one of [ATTACHMENTS,CONFIGURATIONS,SETTINGS,STATISTICS,TAGS]")
+	register(t, c, fargate("included"))
+	_, err = c.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String("included:1"), Include: []types.TaskDefinitionField{"SETTINGS"}})
+	wantInvalidParam(t, err, "include should be one of [TAGS]")
+}
+
+// wantInvalidParam checks for an InvalidParameterException saying msg.
+func wantInvalidParam(t *testing.T, err error, msg string) {
+	t.Helper()
+	var ip *types.InvalidParameterException
+	if !errors.As(err, &ip) || aws.ToString(ip.Message) != msg {
+		t.Errorf("err = %v, want InvalidParameterException %q", err, msg)
+	}
 }
 
 // TestConcurrentRegister: parallel registrations of one family all succeed

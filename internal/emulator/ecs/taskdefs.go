@@ -450,6 +450,9 @@ func (s *service) describeTaskDefinition(c *awsapi.Context, in *describeIn) (*de
 	if str(in.TaskDefinition) == "" {
 		return nil, errInvalid("taskDefinition can not be blank.")
 	}
+	if err := checkInclude(in.Include, []string{"TAGS"}); err != nil {
+		return nil, err
+	}
 	ref, ok := parseTDRef(c, str(in.TaskDefinition))
 	if !ok {
 		return nil, errNoTaskDefinition
