@@ -3,6 +3,7 @@ package kms
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -126,6 +127,9 @@ type kmsTag struct {
 	TagValue string `json:"TagValue"`
 }
 
+// xksKeyIDPattern is the model's pattern for CreateKey's XksKeyId.
+var xksKeyIDPattern = regexp.MustCompile(`^[a-zA-Z0-9-_.]+$`)
+
 type createKeyInput struct {
 	Policy                         *string
 	Description                    *string
@@ -134,6 +138,7 @@ type createKeyInput struct {
 	KeySpec                        *string
 	Origin                         *string
 	CustomKeyStoreID               *string `json:"CustomKeyStoreId"`
+	XksKeyID                       *string `json:"XksKeyId"`
 	BypassPolicyLockoutSafetyCheck bool
 	Tags                           []kmsTag
 	MultiRegion                    *bool
@@ -155,6 +160,10 @@ func (s *service) createKey(c *awsapi.Context, in *createKeyInput) (*keyMetadata
 	v.Enum(in.KeySpec, "keySpec", keySpecEnum)
 	v.Enum(in.CustomerMasterKeySpec, "customerMasterKeySpec", keySpecEnum[:13])
 	v.Enum(in.Origin, "origin", originEnum)
+	if in.XksKeyID != nil {
+		v.Length(*in.XksKeyID, "xksKeyId", 1, 128)
+		v.Pattern(*in.XksKeyID, "xksKeyId", xksKeyIDPattern, xksKeyIDPattern.String())
+	}
 	for i, t := range in.Tags {
 		field := fmt.Sprintf("tags.%d.member.", i+1)
 		v.Length(t.TagKey, field+"tagKey", 1, 128)

@@ -123,6 +123,8 @@ func TestCreateKeyOtherSpecs(t *testing.T) {
 	apiError(t, err, "ValidationException", "1 validation error detected: Value 'DECRYPT_ONLY' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [SIGN_VERIFY, ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC, KEY_AGREEMENT]")
 	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256})
 	apiError(t, err, "ValidationException", "ENCRYPT_DECRYPT")
+	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeExternalKeyStore, XksKeyId: aws.String("key id")})
+	apiError(t, err, "ValidationException", "1 validation error detected: Value 'key id' at 'xksKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9-_.]+$")
 	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{Tags: []types.Tag{{TagKey: aws.String("aws:x"), TagValue: aws.String("y")}}})
 	apiError(t, err, "TagException", "Tags beginning with aws: are reserved")
 }

@@ -194,12 +194,24 @@ func (s *service) createLogGroup(c *awsapi.Context, in *createLogGroupInput) (*s
 }
 
 type describeLogGroupsInput struct {
-	LogGroupNamePrefix  *string `json:"logGroupNamePrefix"`
-	LogGroupNamePattern *string `json:"logGroupNamePattern"`
-	LogGroupClass       *string `json:"logGroupClass"`
-	NextToken           *string `json:"nextToken"`
-	Limit               *int    `json:"limit"`
+	LogGroupNamePrefix  *string  `json:"logGroupNamePrefix"`
+	LogGroupNamePattern *string  `json:"logGroupNamePattern"`
+	LogGroupClass       *string  `json:"logGroupClass"`
+	NextToken           *string  `json:"nextToken"`
+	Limit               *int     `json:"limit"`
+	LogGroupIdentifiers []string `json:"logGroupIdentifiers"`
+	// AccountIdentifiers and IncludeLinkedAccounts search the accounts
+	// linked to a monitoring account; the emulator links none, so they add
+	// no log groups, and only their constraints are checked.
+	AccountIdentifiers    []string `json:"accountIdentifiers"`
+	IncludeLinkedAccounts *bool    `json:"includeLinkedAccounts"`
 }
+
+var (
+	accountIDRE     = regexp.MustCompile(`^\d{12}$`)
+	identifierRE    = regexp.MustCompile(`^[\w#+=/:,.@-]*$`)
+	identifierShown = `[\w#+=/:,.@-]*`
+)
 
 type logGroup struct {
 	LogGroupName      string `json:"logGroupName"`
@@ -243,11 +255,38 @@ func (s *service) describeLogGroups(c *awsapi.Context, in *describeLogGroupsInpu
 	if in.NextToken != nil {
 		v.Length(*in.NextToken, "nextToken", 1, 1<<20)
 	}
+	if in.LogGroupIdentifiers != nil {
+		if n := len(in.LogGroupIdentifiers); n < 1 || n > 50 {
+			v.Add(nil, "logGroupIdentifiers", "Member must have length between 1 and 50")
+		}
+		for i, id := range in.LogGroupIdentifiers {
+			f := fmt.Sprintf("logGroupIdentifiers.%d.member", i+1)
+			v.Length(id, f, 1, 2048)
+			if !identifierRE.MatchString(id) {
+				v.Add(id, f, "Member must satisfy regular expression pattern: "+identifierShown)
+			}
+		}
+	}
+	if len(in.AccountIdentifiers) > 20 {
+		v.Add(nil, "accountIdentifiers", "Member must have length less than or equal to 20")
+	}
+	for i, id := range in.AccountIdentifiers {
+		f := fmt.Sprintf("accountIdentifiers.%d.member", i+1)
+		v.Length(id, f, 12, 12)
+		if !accountIDRE.MatchString(id) {
+			v.Add(id, f, `Member must satisfy regular expression pattern: ^\d{12}$`)
+		}
+	}
 	if err := v.Err("InvalidParameterException"); err != nil {
 		return nil, err
 	}
 	if in.LogGroupNamePrefix != nil && in.LogGroupNamePattern != nil {
 		return nil, awsapi.NewError("InvalidParameterException", "LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive.")
+	}
+	// The API reference: with logGroupIdentifiers, the only other filter
+	// allowed is includeLinkedAccounts. The text follows the one above.
+	if in.LogGroupIdentifiers != nil && (in.LogGroupNamePrefix != nil || in.LogGroupNamePattern != nil) {
+		return nil, awsapi.NewError("InvalidParameterException", "LogGroupIdentifiers and LogGroupNamePrefix or LogGroupNamePattern are mutually exclusive.")
 	}
 	limit := 50
 	if in.Limit != nil {
@@ -276,6 +315,21 @@ func (s *service) describeLogGroups(c *awsapi.Context, in *describeLogGroupsInpu
 	if in.LogGroupClass != nil {
 		q += ` AND class = ?`
 		args = append(args, *in.LogGroupClass)
+	}
+	if in.LogGroupIdentifiers != nil {
+		// An identifier is a log group's name or its ARN without the
+		// trailing ":*" (the pattern above has no "*").
+		names := make([]string, 0, len(in.LogGroupIdentifiers))
+		arnPrefix := c.ARN("logs", "log-group:")
+		for _, id := range in.LogGroupIdentifiers {
+			if strings.HasPrefix(id, arnPrefix) {
+				id = strings.TrimPrefix(id, arnPrefix)
+			}
+			names = append(names, id)
+		}
+		q += ` AND name IN (SELECT value FROM json_each(?))`
+		b, _ := json.Marshal(names)
+		args = append(args, string(b))
 	}
 	q += ` ORDER BY name LIMIT ?`
 	args = append(args, limit+1)

@@ -214,6 +214,27 @@ func TestDescribePrefixAndPagination(t *testing.T) {
 	apiError(t, err, "InvalidParameterException", "Value '51' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50")
 	_, err = c.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/"), LogGroupNamePattern: aws.String("x")})
 	apiError(t, err, "InvalidParameterException", "mutually exclusive")
+
+	// logGroupIdentifiers picks groups by name or ARN; nothing else filters with it.
+	ids := describe(t, c, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupIdentifiers: []string{
+		"/ecsx", "arn:aws:logs:us-east-1:" + account + ":log-group:/aws/lambda/f", "/ecs/app-3", "/missing"}})
+	var idNames []string
+	for _, g := range ids {
+		idNames = append(idNames, aws.ToString(g.LogGroupName))
+	}
+	if !slices.Equal(idNames, []string{"/aws/lambda/f", "/ecs/app-3", "/ecsx"}) {
+		t.Errorf("by identifiers = %v", idNames)
+	}
+	_, err = c.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupIdentifiers: []string{"/ecsx"}, LogGroupNamePrefix: aws.String("/")})
+	apiError(t, err, "InvalidParameterException", "mutually exclusive")
+	_, err = c.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupIdentifiers: make([]string, 51)})
+	apiError(t, err, "InvalidParameterException", "at 'logGroupIdentifiers' failed to satisfy constraint: Member must have length between 1 and 50")
+	_, err = c.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{AccountIdentifiers: []string{"12345"}, IncludeLinkedAccounts: aws.Bool(true)})
+	apiError(t, err, "InvalidParameterException", "Value '12345' at 'accountIdentifiers.1.member' failed to satisfy constraint")
+	linked := describe(t, c, &cloudwatchlogs.DescribeLogGroupsInput{IncludeLinkedAccounts: aws.Bool(true), AccountIdentifiers: []string{"111122223333"}})
+	if len(linked) != 9 {
+		t.Errorf("with linked accounts (none here): %d groups", len(linked))
+	}
 }
 
 func TestRetentionAndDelete(t *testing.T) {
