@@ -42,16 +42,17 @@ var newerThanModel = []string{
 	"Repository.imageTagMutabilityExclusionFilters", // ECR tag mutability exclusions
 	"PutImageTagMutabilityRequest.imageTagMutabilityExclusionFilters",
 	"PutImageTagMutabilityResponse.imageTagMutabilityExclusionFilters",
-	"DeleteTaskDefinitions",                     // ECS, February 2023
-	"TaskDefinition.deleteRequestedAt",          // ECS, with DeleteTaskDefinitions
-	"TaskDefinitionStatus=DELETE_IN_PROGRESS",   // ECS, with DeleteTaskDefinitions
-	"TaskDefinition.enableFaultInjection",       // ECS fault injection
-	"ContainerDefinition.restartPolicy",         // ECS container restart policy
-	"ContainerDefinition.versionConsistency",    // ECS image digest resolution
-	"LogGroup.logGroupClass",                    // Logs infrequent access class
-	"LogGroup.logGroupArn",                      // Logs
-	"ListSecretsRequest.SortBy",                 // Secrets Manager list sorting
-	"ListSecretsRequest.IncludePlannedDeletion", // Secrets Manager
+	"DeleteTaskDefinitions",                        // ECS, February 2023
+	"TaskDefinition.deleteRequestedAt",             // ECS, with DeleteTaskDefinitions
+	"TaskDefinitionStatus=DELETE_IN_PROGRESS",      // ECS, with DeleteTaskDefinitions
+	"TaskDefinition.enableFaultInjection",          // ECS fault injection
+	"ContainerDefinition.restartPolicy",            // ECS container restart policy
+	"ContainerDefinition.versionConsistency",       // ECS image digest resolution
+	"LogGroup.logGroupClass",                       // Logs infrequent access class
+	"LogGroup.logGroupArn",                         // Logs
+	"DescribeLogGroupsRequest.logGroupIdentifiers", // Logs
+	"ListSecretsRequest.SortBy",                    // Secrets Manager list sorting
+	"ListSecretsRequest.IncludePlannedDeletion",    // Secrets Manager
 	"CreateRepositoryRequest.imageTagMutabilityExclusionFilters",
 	"RegisterTaskDefinitionRequest.enableFaultInjection",
 	// Not AWS's: internal/cloud's tests send this member, which no model
