@@ -6,17 +6,21 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // botocoreData is where Debian's python3-botocore (installed by .ci/run
@@ -24,9 +28,11 @@ import (
 // machine form, one service-2.json per service and API version.
 const botocoreData = "/usr/lib/python3/dist-packages/botocore/data"
 
-// modelServices are the JSON 1.1 services the emulator plays, by model
-// folder. IAM and STS answer in XML and are not checked here.
-var modelServices = []string{"ecr/2015-09-21", "ecs/2014-11-13", "secretsmanager/2017-10-17", "kms/2014-11-01", "logs/2014-03-28"}
+// modelServices are the services the emulator plays, by model folder: JSON
+// 1.1 ones (their calls carry X-Amz-Target) and the Query ones, IAM and
+// STS (form posts naming an Action, XML answers).
+var modelServices = []string{"ecr/2015-09-21", "ecs/2014-11-13", "secretsmanager/2017-10-17", "kms/2014-11-01", "logs/2014-03-28",
+	"iam/2010-05-08", "sts/2011-06-15"}
 
 // newerThanModel lists what AWS added after the botocore these models come
 // from (Debian's 1.29, January 2023) and the emulator answers with, as
@@ -80,23 +86,34 @@ type member struct {
 type model struct {
 	Metadata struct {
 		TargetPrefix string `json:"targetPrefix"`
+		Protocol     string `json:"protocol"`
 	} `json:"metadata"`
 	Operations map[string]struct {
 		Input  *member `json:"input"`
-		Output *member `json:"output"`
+		Output *struct {
+			member
+			ResultWrapper string `json:"resultWrapper"`
+		} `json:"output"`
 	} `json:"operations"`
 	Shapes map[string]shape `json:"shapes"`
 }
 
+// models holds the loaded models: JSON services by X-Amz-Target prefix,
+// Query services by each of their actions.
+type models struct {
+	json  map[string]*model
+	query map[string]*model
+}
+
 var (
 	modelsOnce sync.Once
-	models     map[string]*model // by X-Amz-Target prefix
+	loaded     models
 	modelsErr  error
 )
 
-func loadModels() (map[string]*model, error) {
+func loadModels() (models, error) {
 	modelsOnce.Do(func() {
-		m := map[string]*model{}
+		m := models{json: map[string]*model{}, query: map[string]*model{}}
 		dir := botocoreData
 		if d := os.Getenv("BERTH_BOTOCORE_DATA"); d != "" {
 			dir = d
@@ -112,11 +129,17 @@ func loadModels() (map[string]*model, error) {
 				modelsErr = fmt.Errorf("%s: %w", svc, err)
 				return
 			}
-			m[md.Metadata.TargetPrefix] = md
+			if md.Metadata.Protocol == "query" {
+				for op := range md.Operations {
+					m.query[op] = md
+				}
+				continue
+			}
+			m.json[md.Metadata.TargetPrefix] = md
 		}
-		models = m
+		loaded = m
 	})
-	return models, modelsErr
+	return loaded, modelsErr
 }
 
 // readModel reads a model file, or its gzipped form as newer botocore
@@ -153,8 +176,12 @@ func Wrap(h http.Handler, report func(problem string)) (http.Handler, error) {
 		return h, fmt.Errorf("AWS models for checking the emulator's calls: %w (apt-get install python3-botocore; .ci/run does)", err)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && r.Method == http.MethodPost {
+			checkQuery(ms, h, w, r, report)
+			return
+		}
 		prefix, op, ok := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
-		m := ms[prefix]
+		m := ms.json[prefix]
 		if !ok || m == nil {
 			h.ServeHTTP(w, r)
 			return
@@ -214,6 +241,130 @@ func (m *model) check(op string, body []byte) []string {
 	m.walk(o.Output.Shape, v, op, &problems)
 	sort.Strings(problems)
 	return problems
+}
+
+// checkQuery serves a Query-protocol call and checks its XML answer: the
+// <Action>Result element against the output shape (its elements are the
+// shape's members, lists hold <member> elements, values parse as their
+// types, enum values come from the enum).
+func checkQuery(ms models, h http.Handler, w http.ResponseWriter, r *http.Request, report func(string)) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	form, _ := url.ParseQuery(string(body))
+	action := form.Get("Action")
+	rec := &teeWriter{ResponseWriter: w, status: http.StatusOK}
+	h.ServeHTTP(rec, r)
+	m := ms.query[action]
+	if rec.status != http.StatusOK || m == nil {
+		return
+	}
+	if problems := m.checkXML(action, rec.body.Bytes()); len(problems) > 0 {
+		report(fmt.Sprintf("%s answered what AWS's model does not have:\n  %s", action, strings.Join(problems, "\n  ")))
+	}
+}
+
+// xmlNode is an element of an answer: its name, its text, its elements.
+type xmlNode struct {
+	XMLName  xml.Name
+	Text     string     `xml:",chardata"`
+	Children []*xmlNode `xml:",any"`
+}
+
+func (n *xmlNode) child(name string) *xmlNode {
+	for _, c := range n.Children {
+		if c.XMLName.Local == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func (m *model) checkXML(action string, body []byte) []string {
+	o := m.Operations[action]
+	var root xmlNode
+	if err := xml.Unmarshal(body, &root); err != nil {
+		return []string{"not XML: " + err.Error()}
+	}
+	if root.XMLName.Local != action+"Response" {
+		return []string{"the answer is <" + root.XMLName.Local + ">, not <" + action + "Response>"}
+	}
+	if o.Output == nil {
+		if res := root.child(action + "Result"); res != nil && len(res.Children) > 0 {
+			return []string{"the operation has no output, the answer has a result"}
+		}
+		return nil
+	}
+	res := root.child(o.Output.ResultWrapper)
+	if res == nil {
+		return []string{"no <" + o.Output.ResultWrapper + "> element"}
+	}
+	var problems []string
+	m.walkXML(o.Output.Shape, res, action, &problems)
+	sort.Strings(problems)
+	return problems
+}
+
+func (m *model) walkXML(name string, n *xmlNode, path string, problems *[]string) {
+	s := m.Shapes[name]
+	bad := func(format string, args ...any) {
+		*problems = append(*problems, path+": "+fmt.Sprintf(format, args...))
+	}
+	if s.Type != "structure" && s.Type != "list" && s.Type != "map" && len(n.Children) > 0 {
+		bad("elements inside a %s (%s)", s.Type, name)
+		return
+	}
+	text := strings.TrimSpace(n.Text)
+	switch s.Type {
+	case "structure":
+		byWire := map[string]string{}
+		for mn, mem := range s.Members {
+			wire := mn
+			if mem.LocationName != "" {
+				wire = mem.LocationName
+			}
+			byWire[wire] = mn
+		}
+		for _, c := range n.Children {
+			mn, ok := byWire[c.XMLName.Local]
+			if !ok {
+				if !slices.Contains(newerThanModel, name+"."+c.XMLName.Local) {
+					bad("element <%s> is not in %s", c.XMLName.Local, name)
+				}
+				continue
+			}
+			m.walkXML(s.Members[mn].Shape, c, path+"."+c.XMLName.Local, problems)
+		}
+	case "list":
+		want := "member"
+		if s.Member.LocationName != "" {
+			want = s.Member.LocationName
+		}
+		for i, c := range n.Children {
+			if c.XMLName.Local != want {
+				bad("list element <%s>, want <%s>", c.XMLName.Local, want)
+				continue
+			}
+			m.walkXML(s.Member.Shape, c, fmt.Sprintf("%s[%d]", path, i), problems)
+		}
+	case "map":
+		// No answer of IAM's or STS's the emulator gives has a map.
+	case "string":
+		if len(s.Enum) > 0 && !slices.Contains(s.Enum, text) && !slices.Contains(newerThanModel, name+"="+text) {
+			bad("%q is not one of %s's values %v", text, name, s.Enum)
+		}
+	case "integer", "long":
+		if _, err := strconv.ParseInt(text, 10, 64); err != nil {
+			bad("%q is not a whole number (%s)", text, name)
+		}
+	case "boolean":
+		if text != "true" && text != "false" {
+			bad("%q is not true or false (%s)", text, name)
+		}
+	case "timestamp":
+		if _, err := time.Parse(time.RFC3339, text); err != nil {
+			bad("%q is not an ISO 8601 time (%s)", text, name)
+		}
+	}
 }
 
 // checkInput returns what in a request the model does not allow.
