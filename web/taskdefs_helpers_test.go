@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/berthhq/berth/internal/cloud"
+	"github.com/berthhq/berth/internal/emulator/emutest"
 	"github.com/berthhq/berth/web/webtest"
 )
 
@@ -95,21 +94,9 @@ func builderValues(t *testing.T, body string) url.Values {
 func tdAWS(t *testing.T, env *webtest.Env, target string, in, out any) {
 	t.Helper()
 	b, _ := json.Marshal(in)
-	req, _ := http.NewRequest(http.MethodPost, env.EmulatorURL+"/", bytes.NewReader(b))
-	req.Header.Set("X-Amz-Target", target)
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	// The emulator reads the credential scope (Berth's pages use us-east-1)
-	// and refuses a call without one, as AWS does; it does not check the
-	// signature.
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s: %d %s", target, resp.StatusCode, body)
+	status, body := emutest.CallJSON(t, env.EmulatorURL+"/", target, string(b))
+	if status != http.StatusOK {
+		t.Fatalf("%s: %d %s", target, status, body)
 	}
 	if out != nil {
 		if err := json.Unmarshal(body, out); err != nil {

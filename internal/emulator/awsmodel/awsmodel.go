@@ -78,6 +78,20 @@ type shape struct {
 	TimestampFormat string            `json:"timestampFormat"`
 }
 
+// membersByWire maps the names a structure's members have on the wire
+// (their locationName, else their own) to their names in the model.
+func (s shape) membersByWire() map[string]string {
+	m := make(map[string]string, len(s.Members))
+	for name, mem := range s.Members {
+		wire := name
+		if mem.LocationName != "" {
+			wire = mem.LocationName
+		}
+		m[wire] = name
+	}
+	return m
+}
+
 type member struct {
 	Shape        string `json:"shape"`
 	LocationName string `json:"locationName"`
@@ -316,14 +330,7 @@ func (m *model) walkXML(name string, n *xmlNode, path string, problems *[]string
 	text := strings.TrimSpace(n.Text)
 	switch s.Type {
 	case "structure":
-		byWire := map[string]string{}
-		for mn, mem := range s.Members {
-			wire := mn
-			if mem.LocationName != "" {
-				wire = mem.LocationName
-			}
-			byWire[wire] = mn
-		}
+		byWire := s.membersByWire()
 		for _, c := range n.Children {
 			mn, ok := byWire[c.XMLName.Local]
 			if !ok {
@@ -403,14 +410,7 @@ func (m *model) walk(name string, v any, path string, problems *[]string) {
 			bad("%T, want an object (%s)", v, name)
 			return
 		}
-		byWire := map[string]string{}
-		for n, mem := range s.Members {
-			wire := n
-			if mem.LocationName != "" {
-				wire = mem.LocationName
-			}
-			byWire[wire] = n
-		}
+		byWire := s.membersByWire()
 		for k, mv := range obj {
 			n, ok := byWire[k]
 			if !ok {

@@ -2,10 +2,8 @@ package ecs_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -852,18 +850,7 @@ func TestRegisterUlimitWithoutLimits(t *testing.T) {
 // types, and returns the status and the decoded answer.
 func rawRegister(t *testing.T, env *emutest.Env, body string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, env.URL, strings.NewReader(body))
-	req.Header.Set("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition")
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	emutest.Authorize(req, "ecs")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var m map[string]any
-	json.NewDecoder(resp.Body).Decode(&m)
-	return resp.StatusCode, m
+	return emutest.CallJSONMap(t, env.URL, "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition", body)
 }
 
 // TestRegisterEnumeratedValues: a member whose values the ECS model

@@ -4,9 +4,12 @@ package emutest
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -67,11 +70,37 @@ func Config(url, region string) aws.Config {
 	return cfg
 }
 
-// Authorize gives a hand-made request the Authorization header of an SDK
-// call from the test credentials in us-east-1, for tests that look at the
-// raw wire. The emulator reads the credential scope and does not check the
-// signature; a call without the header is refused, as AWS refuses it.
-func Authorize(req *http.Request, service string) {
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/"+service+
-		"/aws4_request, SignedHeaders=host;x-amz-date, Signature=0")
+// CallJSON sends body as it is to a JSON 1.1 operation ("<prefix>.<Operation>")
+// of the emulator at url, past the SDK's types, for tests that look at the
+// raw wire, and returns the status and the answer. The request carries the
+// Authorization header of an SDK call from the test credentials in
+// us-east-1: the emulator reads its scope and does not check the signature,
+// but refuses a call without one, as AWS does.
+func CallJSON(t testing.TB, url, target, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", target)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/any/aws4_request, SignedHeaders=host;x-amz-date, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, answer
+}
+
+// CallJSONMap is CallJSON with the answer decoded into a map.
+func CallJSONMap(t testing.TB, url, target, body string) (int, map[string]any) {
+	t.Helper()
+	status, answer := CallJSON(t, url, target, body)
+	var m map[string]any
+	if err := json.Unmarshal(answer, &m); err != nil {
+		t.Fatalf("%s: answer %q is not JSON: %v", target, answer, err)
+	}
+	return status, m
 }

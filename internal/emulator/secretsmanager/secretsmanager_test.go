@@ -3,10 +3,8 @@ package secretsmanager_test
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -805,20 +803,7 @@ func TestRawWire(t *testing.T) {
 	c, env := newClient(t)
 	create(t, c, "raw", "v")
 	call := func(op, body string) (int, map[string]any) {
-		req, _ := http.NewRequest(http.MethodPost, env.URL, strings.NewReader(body))
-		req.Header.Set("X-Amz-Target", "secretsmanager."+op)
-		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-		emutest.Authorize(req, "secretsmanager")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
-			t.Fatal(err)
-		}
-		return resp.StatusCode, m
+		return emutest.CallJSONMap(t, env.URL, "secretsmanager."+op, body)
 	}
 	status, m := call("DescribeSecret", `{"SecretId":"nope"}`)
 	if status != 400 || m["__type"] != "ResourceNotFoundException" || m["Message"] != "Secrets Manager can't find the specified secret." {
