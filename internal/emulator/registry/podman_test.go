@@ -20,8 +20,9 @@ type podman struct {
 	bin, dir, authfile string
 }
 
-// newPodman finds podman (Debian's package; .ci/run installs it). Without it
-// the test is skipped, except in CI, where it must run.
+// newPodman finds podman (Debian's package, with uidmap for users other
+// than root; .ci/run installs both). Without it the test is skipped, except
+// in CI, where it must run.
 func newPodman(t *testing.T) *podman {
 	t.Helper()
 	bin, err := exec.LookPath("podman")
@@ -32,7 +33,12 @@ func newPodman(t *testing.T) *podman {
 		t.Skip("podman is not installed (apt-get install podman); CI runs this test")
 	}
 	dir := t.TempDir()
-	return &podman{bin: bin, dir: dir, authfile: filepath.Join(dir, "auth.json")}
+	p := &podman{bin: bin, dir: dir, authfile: filepath.Join(dir, "auth.json")}
+	// Run as a user other than root, podman stores image files under the
+	// user's subordinate ids, which only its own user namespace may remove;
+	// this runs before TempDir's own clean-up.
+	t.Cleanup(func() { p.run(t, "", "unshare", "rm", "-rf", filepath.Join(dir, "root"), filepath.Join(dir, "run")) })
+	return p
 }
 
 // run runs podman with input on its standard input and returns what it
