@@ -115,6 +115,29 @@ func TestBotocore(t *testing.T) {
 	equal("kms.keyState", "Enabled")
 	equal("kms.described", "boto")
 
+	// Every page of every listing, two items a page, through botocore's
+	// paginators (IAM's Marker and IsTruncated, KMS's NextMarker and
+	// Truncated, the others' nextToken).
+	equal("pages.repositories", []string{"boto/app", "boto/page-0", "boto/page-1", "boto/page-2", "boto/page-3"})
+	tdARN := "arn:aws:ecs:us-east-1:000000000000:task-definition/boto:"
+	equal("pages.taskDefinitions", []string{tdARN + "1", tdARN + "2", tdARN + "3", tdARN + "4", tdARN + "5"})
+	equal("pages.families", []string{"boto", "page-0", "page-1", "page-2", "page-3"})
+	clARN := "arn:aws:ecs:us-east-1:000000000000:cluster/"
+	equal("pages.clusters", []string{clARN + "page-0", clARN + "page-1", clARN + "page-2", clARN + "page-3"})
+	equal("pages.secrets", []string{"boto/page-0", "boto/page-1", "boto/page-2", "boto/page-3"})
+	var keys, noPageKeys, pagedAliases, noPageAliases int
+	value("pages.keys", &keys)
+	value("nopage.keys", &noPageKeys)
+	value("pages.aliases", &pagedAliases)
+	value("nopage.aliases", &noPageAliases)
+	if keys != noPageKeys || keys < 5 || pagedAliases != noPageAliases || pagedAliases < 3 {
+		t.Errorf("KMS pages: %d keys (%d in one call), %d aliases (%d in one call)", keys, noPageKeys, pagedAliases, noPageAliases)
+	}
+	equal("pages.logGroups", []string{"/boto/page-0", "/boto/page-1", "/boto/page-2", "/boto/page-3"})
+	equal("pages.roles", []string{"boto-page-0", "boto-page-1", "boto-page-2", "boto-page-3", "boto-task"})
+	equal("pages.attached", []string{"AmazonEC2ContainerRegistryPowerUser", "AmazonEC2ContainerRegistryReadOnly",
+		"AmazonECSTaskExecutionRolePolicy", "AmazonECS_FullAccess", "SecretsManagerReadWrite"})
+
 	equal("logs.retention", 7)
 	equal("logs.creationTimeType", "int")
 	refused("logs.again", "ResourceAlreadyExistsException", "", 400)

@@ -138,4 +138,41 @@ out["logs.retention"] = group["retentionInDays"]
 out["logs.creationTimeType"] = type(group["creationTime"]).__name__
 out["logs.again"] = error(logs.create_log_group, logGroupName="/ecs/boto")
 
+
+
+# Pagination: botocore's paginators, two items a page, walk every page of
+# each listing the emulator serves; the Go test compares what they collect
+# with what was made.
+def paginate(c, op, key, **kw):
+    items = []
+    for page in c.get_paginator(op).paginate(PaginationConfig={"PageSize": 2}, **kw):
+        items.extend(page[key])
+    return items
+
+
+for i in range(4):
+    ecr.create_repository(repositoryName=f"boto/page-{i}")
+    ecs.register_task_definition(networkMode="awsvpc", **dict(fargate, family=f"page-{i}"))
+    ecs.register_task_definition(networkMode="awsvpc", **fargate)
+    ecs.create_cluster(clusterName=f"page-{i}")
+    sm.create_secret(Name=f"boto/page-{i}", SecretString="v")
+    kms.create_key(Description=f"page-{i}")
+    logs.create_log_group(logGroupName=f"/boto/page-{i}")
+    iam.create_role(RoleName=f"boto-page-{i}", AssumeRolePolicyDocument=policy)
+    iam.attach_role_policy(RoleName="boto-task", PolicyArn="arn:aws:iam::aws:policy/" + [
+        "AmazonEC2ContainerRegistryReadOnly", "AmazonEC2ContainerRegistryPowerUser",
+        "AmazonECS_FullAccess", "SecretsManagerReadWrite"][i])
+out["pages.repositories"] = sorted(r["repositoryName"] for r in paginate(ecr, "describe_repositories", "repositories"))
+out["pages.taskDefinitions"] = paginate(ecs, "list_task_definitions", "taskDefinitionArns", familyPrefix="boto")
+out["pages.families"] = paginate(ecs, "list_task_definition_families", "families")
+out["pages.clusters"] = sorted(paginate(ecs, "list_clusters", "clusterArns"))
+out["pages.secrets"] = sorted(s["Name"] for s in paginate(sm, "list_secrets", "SecretList"))
+out["pages.keys"] = len(paginate(kms, "list_keys", "Keys"))
+out["pages.aliases"] = len(paginate(kms, "list_aliases", "Aliases"))
+out["pages.logGroups"] = [g["logGroupName"] for g in paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix="/boto/")]
+out["pages.roles"] = sorted(r["RoleName"] for r in paginate(iam, "list_roles", "Roles"))
+out["pages.attached"] = sorted(p["PolicyName"] for p in paginate(iam, "list_attached_role_policies", "AttachedPolicies", RoleName="boto-task"))
+out["nopage.keys"] = len(kms.list_keys()["Keys"])
+out["nopage.aliases"] = len(kms.list_aliases()["Aliases"])
+
 print(json.dumps(out))
