@@ -2,6 +2,7 @@ package ecs
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/berthhq/berth/internal/awsrules"
@@ -34,6 +35,28 @@ type createClusterIn struct {
 	DefaultCapacityProviderStrategy []json.RawMessage `json:"defaultCapacityProviderStrategy"`
 }
 
+// checkClusterSettings refuses what ECS refuses in a cluster's settings:
+// the model's one setting name, containerInsights, takes enabled, disabled
+// or enhanced. "Invalid setting 'value'" is ECS's answer to a misspelt
+// value; the text for a name is taken to follow it.
+func checkClusterSettings(settings []json.RawMessage) error {
+	for _, raw := range settings {
+		var st struct {
+			Name, Value *string
+		}
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return awsapi.NewError("SerializationException", "Start of structure or map found where not expected.")
+		}
+		if st.Name == nil || *st.Name != "containerInsights" {
+			return errInvalid("Invalid setting 'name'")
+		}
+		if st.Value == nil || !slices.Contains([]string{"enabled", "disabled", "enhanced"}, *st.Value) {
+			return errInvalid("Invalid setting 'value'")
+		}
+	}
+	return nil
+}
+
 type clusterOut struct {
 	Cluster json.RawMessage `json:"cluster"`
 }
@@ -49,6 +72,9 @@ func (s *service) createCluster(c *awsapi.Context, in *createClusterIn) (*cluste
 		return nil, errInvalid("Cluster name should not be empty and can contain up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens.")
 	}
 	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	if err := checkClusterSettings(in.Settings); err != nil {
 		return nil, err
 	}
 	cl := cluster{

@@ -624,6 +624,22 @@ func TestClusters(t *testing.T) {
 		t.Errorf("describe default = %+v, %v", d, err)
 	}
 
+	// Cluster settings: containerInsights only, enabled, disabled or enhanced.
+	for _, st := range []types.ClusterSetting{
+		{Name: "containerInsights", Value: aws.String("enhaced")},
+		{Name: "insights", Value: aws.String("enabled")},
+	} {
+		_, err = c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("set"), Settings: []types.ClusterSetting{st}})
+		var ip *types.InvalidParameterException
+		if !errors.As(err, &ip) || !strings.HasPrefix(aws.ToString(ip.Message), "Invalid setting '") {
+			t.Errorf("setting %s=%s: %v", st.Name, aws.ToString(st.Value), err)
+		}
+	}
+	if _, err := c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("set"),
+		Settings: []types.ClusterSetting{{Name: "containerInsights", Value: aws.String("enhanced")}}}); err != nil {
+		t.Errorf("enhanced container insights: %v", err)
+	}
+
 	// include takes only the fields ECS lists, here and for task definitions.
 	_, err = c.DescribeClusters(ctx, &ecs.DescribeClustersInput{Include: []types.ClusterField{"TAGS", "tags"}})
 	wantInvalidParam(t, err, "include should be one of [ATTACHMENTS,CONFIGURATIONS,SETTINGS,STATISTICS,TAGS]")
