@@ -121,7 +121,6 @@ func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
 	m := s.newBuilderPage(w, r, strings.TrimSpace(pf.Get("base")))
 	m.DraftID = strings.TrimSpace(pf.Get("draft"))
 	status := http.StatusOK
-	state := taskDefDraftState{View: "form"}
 
 	if pf.Get("view") == "json" {
 		text := pf.Get("json")
@@ -131,7 +130,7 @@ func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
 			m.View, m.JSON = "json", text
 			m.Errs.Add("json", err.Error())
 			m.Form = form.NewTaskDefForm()
-			state = taskDefDraftState{View: "json", JSON: text}
+			state := taskDefDraftState{View: "json", JSON: text}
 			if d, derr := s.store.TaskDefDraft(r.Context(), s.draftOwner(r), m.DraftID); derr == nil {
 				var old taskDefDraftState
 				if json.Unmarshal(d.Form, &old) == nil && old.Form != nil {
@@ -208,8 +207,7 @@ func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("Unknown builder action " + action + ".")
 	}
 
-	state = taskDefDraftState{Form: f, View: m.View}
-	if err := s.saveTaskDefDraft(r, &m, state); err != nil {
+	if err := s.saveTaskDefDraft(r, &m, taskDefDraftState{Form: f, View: m.View}); err != nil {
 		return err
 	}
 	if m.View == "json" {

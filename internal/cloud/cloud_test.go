@@ -151,7 +151,8 @@ func TestIdentityFromTheEmulator(t *testing.T) {
 	if err != nil || id.Account != "000000000000" {
 		t.Fatalf("Identity = %+v, %v", id, err)
 	}
-	if !b.Local() || b.In("eu-west-1").Region != "eu-west-1" || b.In("eu-west-1") != b.In("eu-west-1") {
+	first := b.In("eu-west-1")
+	if !b.Local() || first.Region != "eu-west-1" || b.In("eu-west-1") != first {
 		t.Error("clients per region are not kept")
 	}
 }

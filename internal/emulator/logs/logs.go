@@ -322,10 +322,7 @@ func (s *service) describeLogGroups(c *awsapi.Context, in *describeLogGroupsInpu
 		names := make([]string, 0, len(in.LogGroupIdentifiers))
 		arnPrefix := c.ARN("logs", "log-group:")
 		for _, id := range in.LogGroupIdentifiers {
-			if strings.HasPrefix(id, arnPrefix) {
-				id = strings.TrimPrefix(id, arnPrefix)
-			}
-			names = append(names, id)
+			names = append(names, strings.TrimPrefix(id, arnPrefix))
 		}
 		q += ` AND name IN (SELECT value FROM json_each(?))`
 		b, _ := json.Marshal(names)
