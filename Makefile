@@ -12,17 +12,19 @@ help: ## List the targets
 run: ## Run Berth in local mode: http://127.0.0.1:8080, emulator on 127.0.0.1:4566
 	$(GO) run ./cmd/berth serve
 
-test: generate ## Run every test (needs awscli, chromium and postgresql; .ci/run installs them)
+test: generate ## Run every test (needs awscli, chromium, podman, postgresql, python3-boto3 and uidmap; .ci/run installs them)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (gofmt -l . ; echo "gofmt would change the files above"; exit 1)
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	.ci/with-postgres.sh $(GO) test -count=1 ./...
 
 generate: ## Regenerate templ components (*_templ.go)
 	$(GO) tool templ generate
 
-lint: generate ## gofmt, go vet, and check that generated files are committed
+lint: generate ## gofmt, go vet, staticcheck, and check that generated files are committed
 	@test -z "$$(gofmt -l .)" || (gofmt -l . ; exit 1)
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	git diff --exit-code -- '*_templ.go'
 
 bench: ## Run the benchmarks (bench/run.sh; figures in docs/benchmarks.md)

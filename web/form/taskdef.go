@@ -456,7 +456,7 @@ func (f *TaskDefForm) Typed() (TaskDefinition, Errors) {
 		td.ProxyConfiguration = pc
 	}
 	for _, t := range f.Tags {
-		td.Tags = append(td.Tags, TaskDefTag{Key: t.Key, Value: t.Value})
+		td.Tags = append(td.Tags, TaskDefTag(t))
 	}
 	return td, errs
 }
@@ -644,7 +644,7 @@ func TaskDefFormFromDoc(doc TaskDefDoc) *TaskDefForm {
 		}
 	}
 	for _, t := range td.Tags {
-		f.Tags = append(f.Tags, KeyValue{Key: t.Key, Value: t.Value})
+		f.Tags = append(f.Tags, KeyValue(t))
 	}
 
 	// Whatever does not come back the same is kept as it was.

@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 STS still answers PackedPolicySize, and the emulator must too.
+
 package sts_test
 
 import (
