@@ -58,7 +58,7 @@ var garbageFields = func() []string {
 		description rotation schedule rotation_days rotation_expression rotation_window rotation_lambda rotate_immediately days
 		family requiresCompatibilities runtimePlatform networkMode cpu memory taskRoleArn executionRoleArn
 		ephemeralStorage.sizeInGiB proxyConfiguration.enabled proxyConfiguration.containerName
-		proxyConfiguration.properties.0.key proxyConfiguration.properties.0.value
+		proxyConfiguration.properties.0.key proxyConfiguration.properties.0.value secretFilter
 		containerDefinitions.-1.name containerDefinitions.999.name containerDefinitions.99999999999999999999.name
 		volumes.0.name volumes.0.type volumes.0.host.sourcePath volumes.0.scope volumes.0.driver volumes.0.autoprovision
 		volumes.0.fileSystemId volumes.0.rootDirectory volumes.0.transitEncryption volumes.0.accessPointId volumes.0.iam
@@ -76,7 +76,7 @@ var garbageFields = func() []string {
 		ulimits.0.name ulimits.0.softLimit ulimits.0.hardLimit ulimits.0.keep
 		dependsOn.0.containerName dependsOn.0.condition dependsOn.0.keep
 		mountPoints.0.sourceVolume mountPoints.0.containerPath mountPoints.0.readOnly mountPoints.0.keep
-		pick.repository pick.tag pick.credentials pick.env pick.envName pick.envKey`) {
+		pick.repository pick.tag pick.credentials pick.env pick.envName pick.envKey pick.secretFilter`) {
 		fields = append(fields, "containerDefinitions.0."+f, "containerDefinitions.1."+f)
 	}
 	return fields
@@ -98,6 +98,7 @@ var garbageActions = []string{
 	"generate:", "generate:-1", "generate:0", "generate:999", "generate:99999999999999999999",
 	"pick-image:", "pick-image:0", "pick-image:-1", "pick-image:99999999999999999999",
 	"pick-credentials:0", "pick-credentials:5", "pick-env-secret:0", "pick-env-secret:abc",
+	"filter-secrets:0", "filter-secrets:-1", "filter-secrets:99999999999999999999", "filter-secrets:abc",
 	"exclusion", "tag",
 }
 

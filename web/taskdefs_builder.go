@@ -106,7 +106,7 @@ func (s *Server) taskDefNew(w http.ResponseWriter, r *http.Request) error {
 			m.JSON = m.Form.JSON()
 		}
 	} else {
-		m.Picks = s.taskDefPicks(r, m.Form)
+		m.Picks = s.taskDefPicks(r, m.Form, "")
 	}
 	s.render(w, r, http.StatusOK, view.TaskDefBuilder(m))
 	return nil
@@ -153,6 +153,7 @@ func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := m.Form
 	f.FillLogDefaults(s.region(r))
+	secretFilter := strings.TrimSpace(pf.Get("secretFilter"))
 
 	switch {
 	case action == "view-json":
@@ -178,6 +179,18 @@ func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
 	case strings.HasPrefix(action, "pick-image:"), strings.HasPrefix(action, "pick-credentials:"), strings.HasPrefix(action, "pick-env-secret:"):
 		if err := s.taskDefPick(r, &m, action); err != nil {
 			return err
+		}
+		m.View = "form"
+	case strings.HasPrefix(action, "filter-secrets:"):
+		num := strings.TrimPrefix(action, "filter-secrets:")
+		if i, err := strconv.Atoi(num); err != nil || i < 0 || i >= len(f.Containers) {
+			return badRequest("There is no container " + num + ".")
+		}
+		field := "containerDefinitions." + num + ".pick.secretFilter"
+		secretFilter = strings.TrimSpace(pf.Get(field))
+		for _, e := range (form.SecretListFilter{Name: secretFilter}).Validate().For("name") {
+			m.Errs.Add(field, e)
+			status = http.StatusUnprocessableEntity
 		}
 		m.View = "form"
 	case action == "create-role":
@@ -215,7 +228,7 @@ func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
 			m.JSON = f.JSON()
 		}
 	} else {
-		m.Picks = s.taskDefPicks(r, f)
+		m.Picks = s.taskDefPicks(r, f, secretFilter)
 	}
 	s.render(w, r, status, view.TaskDefBuilder(m))
 	return nil
@@ -488,13 +501,23 @@ func envNameFor(s string) string {
 // secrets and task roles, and the tags of the repositories the containers'
 // images come from. Failures show at the picker; the fields still take
 // any value typed.
-func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDefPicks {
+func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm, secretFilter string) view.TaskDefPicks {
 	s.user(r) // resolved on this goroutine, before the ones below read it
 	c := s.clients(r)
-	scope := s.scopeOf(r, kindSecret)
+	// The secret lists start with secretFilter when it is one ListSecrets
+	// takes (else it is shown back, at its error, and lists nothing less);
+	// a scoped person's lists ask for their scope, as the secrets page does.
+	prefix := ""
+	if !(form.SecretListFilter{Name: secretFilter}).Validate().Any() {
+		prefix = secretFilter
+	}
+	if scope := s.scopeOf(r, kindSecret); scope != "" && strings.HasPrefix(scope, prefix) {
+		prefix = scope
+	}
 	ctx := r.Context()
 	var (
-		p  = view.TaskDefPicks{Tags: map[int][]string{}, RegistryTag: cloud.RegistryCredentialsTagKey + "=" + cloud.RegistryCredentialsTagValue}
+		p = view.TaskDefPicks{Tags: map[int][]string{}, RegistryTag: cloud.RegistryCredentialsTagKey + "=" + cloud.RegistryCredentialsTagValue,
+			SecretFilter: secretFilter}
 		mu sync.Mutex
 		wg sync.WaitGroup
 	)
@@ -517,7 +540,7 @@ func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm) view.TaskDef
 		p.Repositories, p.RepositoriesMore = toOptions(s.inScopeChoices(r, kindRepository, cs)), more
 	})
 	wg.Go(func() {
-		cs, more, err := c.PickerSecrets(ctx, scope)
+		cs, more, err := c.PickerSecrets(ctx, prefix)
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {

@@ -654,3 +654,50 @@ func TestTaskDefBuilderRefusesMalformedRoles(t *testing.T) {
 		t.Error("the typed role is lost")
 	}
 }
+
+// TestTaskDefSecretFilter: the secret pickers show one page of ListSecrets;
+// a name prefix reaches the others, stays while the person goes on editing,
+// and is refused at its field when ListSecrets could not take it.
+func TestTaskDefSecretFilter(t *testing.T) {
+	env := webtest.New(t)
+	prefix := webtest.Name("flt")
+	db := tdSecret(t, env, prefix+"/db", "x")
+	api := tdSecret(t, env, prefix+"/api", "x")
+	other := tdSecret(t, env, webtest.Name("other"), "x")
+
+	v := builderValues(t, env.Get(t, "/task-definitions/new").Body)
+	v.Set("containerDefinitions.0.pick.secretFilter", prefix+"/d")
+	v.Set("action", "filter-secrets:0")
+	resp := env.PostForm(t, "/task-definitions/new", v)
+	picker := tdBetween(t, resp.Body, `<select id="f-containerDefinitions-0-pick-env"`, "</select>")
+	if !strings.Contains(picker, db) || strings.Contains(picker, api) || strings.Contains(picker, other) {
+		t.Errorf("filtered picker:\n%s", picker)
+	}
+	got := builderValues(t, resp.Body)
+	if got.Get("secretFilter") != prefix+"/d" || got.Get("containerDefinitions.0.pick.secretFilter") != prefix+"/d" {
+		t.Fatalf("filter not kept: %q %q", got.Get("secretFilter"), got.Get("containerDefinitions.0.pick.secretFilter"))
+	}
+	got.Set("action", "add:containerDefinitions")
+	resp = env.PostForm(t, "/task-definitions/new", got)
+	if picker := tdBetween(t, resp.Body, `<select id="f-containerDefinitions-1-pick-env"`, "</select>"); !strings.Contains(picker, db) || strings.Contains(picker, api) {
+		t.Errorf("the filter did not stay:\n%s", picker)
+	}
+
+	got = builderValues(t, resp.Body)
+	got.Set("containerDefinitions.1.pick.secretFilter", prefix+"/zz")
+	got.Set("action", "filter-secrets:1")
+	resp = env.PostForm(t, "/task-definitions/new", got)
+	mustContain(t, resp.Body, "No secret's name starts with "+prefix+"/zz.")
+
+	got = builderValues(t, resp.Body)
+	got.Set("containerDefinitions.0.pick.secretFilter", "!"+prefix)
+	got.Set("action", "filter-secrets:0")
+	resp = env.PostForm(t, "/task-definitions/new", got)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("refused filter: %d", resp.StatusCode)
+	}
+	mustContain(t, resp.Body, `id="f-containerDefinitions-0-pick-secretFilter-error"`, "Filters can use only letters")
+	if got := builderValues(t, resp.Body); got.Get("containerDefinitions.0.pick.secretFilter") != "!"+prefix {
+		t.Errorf("refused filter not shown back: %q", got.Get("containerDefinitions.0.pick.secretFilter"))
+	}
+}
