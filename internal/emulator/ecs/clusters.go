@@ -57,6 +57,25 @@ func checkClusterSettings(settings []json.RawMessage) error {
 	return nil
 }
 
+// checkDefaultStrategy refuses a default capacity provider strategy that
+// names a provider the cluster is not given, with ECS's text for a strategy
+// that does so.
+func checkDefaultStrategy(providers []string, strategy []json.RawMessage) error {
+	for _, raw := range strategy {
+		var item struct {
+			CapacityProvider *string `json:"capacityProvider"`
+		}
+		if err := json.Unmarshal(raw, &item); err != nil {
+			return awsapi.NewError("SerializationException", "Start of structure or map found where not expected.")
+		}
+		if item.CapacityProvider == nil || !slices.Contains(providers, *item.CapacityProvider) {
+			return errInvalid("The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. " +
+				"Associate the capacity provider with the cluster or specify a valid capacity provider and try again.")
+		}
+	}
+	return nil
+}
+
 type clusterOut struct {
 	Cluster json.RawMessage `json:"cluster"`
 }
@@ -75,6 +94,9 @@ func (s *service) createCluster(c *awsapi.Context, in *createClusterIn) (*cluste
 		return nil, err
 	}
 	if err := checkClusterSettings(in.Settings); err != nil {
+		return nil, err
+	}
+	if err := checkDefaultStrategy(in.CapacityProviders, in.DefaultCapacityProviderStrategy); err != nil {
 		return nil, err
 	}
 	cl := cluster{

@@ -640,6 +640,16 @@ func TestClusters(t *testing.T) {
 		t.Errorf("enhanced container insights: %v", err)
 	}
 
+	// A default strategy names only providers the cluster is given.
+	_, err = c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("spot"), CapacityProviders: []string{"FARGATE"},
+		DefaultCapacityProviderStrategy: []types.CapacityProviderStrategyItem{{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 1}}})
+	wantInvalidParam(t, err, "The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. "+
+		"Associate the capacity provider with the cluster or specify a valid capacity provider and try again.")
+	if _, err := c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("spot"), CapacityProviders: []string{"FARGATE", "FARGATE_SPOT"},
+		DefaultCapacityProviderStrategy: []types.CapacityProviderStrategyItem{{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 1}}}); err != nil {
+		t.Errorf("strategy on the cluster's providers: %v", err)
+	}
+
 	// include takes only the fields ECS lists, here and for task definitions.
 	_, err = c.DescribeClusters(ctx, &ecs.DescribeClustersInput{Include: []types.ClusterField{"TAGS", "tags"}})
 	wantInvalidParam(t, err, "include should be one of [ATTACHMENTS,CONFIGURATIONS,SETTINGS,STATISTICS,TAGS]")
