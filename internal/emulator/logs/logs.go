@@ -262,9 +262,7 @@ func (s *service) describeLogGroups(c *awsapi.Context, in *describeLogGroupsInpu
 		for i, id := range in.LogGroupIdentifiers {
 			f := fmt.Sprintf("logGroupIdentifiers.%d.member", i+1)
 			v.Length(id, f, 1, 2048)
-			if !identifierRE.MatchString(id) {
-				v.Add(id, f, "Member must satisfy regular expression pattern: "+identifierShown)
-			}
+			v.Pattern(id, f, identifierRE, identifierShown)
 		}
 	}
 	if len(in.AccountIdentifiers) > 20 {
@@ -273,9 +271,7 @@ func (s *service) describeLogGroups(c *awsapi.Context, in *describeLogGroupsInpu
 	for i, id := range in.AccountIdentifiers {
 		f := fmt.Sprintf("accountIdentifiers.%d.member", i+1)
 		v.Length(id, f, 12, 12)
-		if !accountIDRE.MatchString(id) {
-			v.Add(id, f, `Member must satisfy regular expression pattern: ^\d{12}$`)
-		}
+		v.Pattern(id, f, accountIDRE, accountIDRE.String())
 	}
 	if err := v.Err("InvalidParameterException"); err != nil {
 		return nil, err
