@@ -72,8 +72,6 @@ var (
 	ECSLogDrivers         = []string{"json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "awsfirelens"}
 	FargateLogDrivers     = []string{"awslogs", "splunk", "awsfirelens"}
 	ECSTransportProtocols = []string{"tcp", "udp"}
-	ECSIpcModes           = []string{"host", "task", "none"}
-	ECSPidModes           = []string{"host", "task"}
 
 	// The enums below are the ECS API model's (UlimitName,
 	// ContainerCondition, EnvironmentFileType, OSFamily, CPUArchitecture in

@@ -213,7 +213,8 @@ func (r *Router) serveQuery(w http.ResponseWriter, req *http.Request, c *Context
 	action := req.Form.Get("Action")
 	svc := r.query[signingName]
 	if svc == nil || svc.Ops[action] == nil {
-		// Unsigned or oddly signed requests: find the service by action name.
+		// A request signed for another service, or whose scope names none:
+		// find the service by action name.
 		svc = nil
 		for _, s := range r.query {
 			if s.Ops[action] != nil {

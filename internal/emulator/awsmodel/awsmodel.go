@@ -1,5 +1,6 @@
-// Package awsmodel checks an emulator's JSON calls against AWS's service
-// models, as botocore ships them, for tests.
+// Package awsmodel checks an emulator's calls against AWS's service models,
+// as botocore ships them, for tests: JSON requests and answers, and the Query
+// services' XML answers.
 package awsmodel
 
 import (
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -76,6 +78,9 @@ type shape struct {
 	Value           *member           `json:"value"`
 	Enum            []string          `json:"enum"`
 	TimestampFormat string            `json:"timestampFormat"`
+	// byWire maps a structure's members' names on the wire to their names
+	// in the model; filled once, when the model is loaded.
+	byWire map[string]string
 }
 
 // membersByWire maps the names a structure's members have on the wire
@@ -143,6 +148,12 @@ func loadModels() (models, error) {
 				modelsErr = fmt.Errorf("%s: %w", svc, err)
 				return
 			}
+			for name, sh := range md.Shapes {
+				if sh.Type == "structure" {
+					sh.byWire = sh.membersByWire()
+					md.Shapes[name] = sh
+				}
+			}
 			if md.Metadata.Protocol == "query" {
 				for op := range md.Operations {
 					m.query[op] = md
@@ -173,6 +184,13 @@ func readModel(path string) ([]byte, error) {
 		return nil, err
 	}
 	return io.ReadAll(z)
+}
+
+// Benchmarking reports whether the test binary runs benchmarks (-test.bench):
+// their figures must time the emulator alone, so callers leave Wrap out.
+func Benchmarking() bool {
+	f := flag.Lookup("test.bench")
+	return f != nil && f.Value.String() != ""
 }
 
 // Wrap returns h with every successful JSON call checked against the AWS
@@ -330,7 +348,7 @@ func (m *model) walkXML(name string, n *xmlNode, path string, problems *[]string
 	text := strings.TrimSpace(n.Text)
 	switch s.Type {
 	case "structure":
-		byWire := s.membersByWire()
+		byWire := s.byWire
 		for _, c := range n.Children {
 			mn, ok := byWire[c.XMLName.Local]
 			if !ok {
@@ -410,7 +428,7 @@ func (m *model) walk(name string, v any, path string, problems *[]string) {
 			bad("%T, want an object (%s)", v, name)
 			return
 		}
-		byWire := s.membersByWire()
+		byWire := s.byWire
 		for k, mv := range obj {
 			n, ok := byWire[k]
 			if !ok {

@@ -9,7 +9,8 @@
 // one of them copies the log into the database file and waits for two
 // fsyncs before its response, which averaged out to a third of a small
 // write's time. A goroutine checkpoints instead, after checkpointEvery
-// commits or checkpointIdle after the last one, and once more on Close.
+// commits, and at most every checkpointIdle while commits arrive; on Close,
+// SQLite itself checkpoints when this is the file's last connection.
 package state
 
 import (
