@@ -44,8 +44,8 @@ func checkClusterSettings(settings []json.RawMessage) error {
 		var st struct {
 			Name, Value *string
 		}
-		if err := json.Unmarshal(raw, &st); err != nil {
-			return awsapi.NewError("SerializationException", "Start of structure or map found where not expected.")
+		if err := awsapi.Decode(raw, &st); err != nil {
+			return err
 		}
 		if st.Name == nil || *st.Name != "containerInsights" {
 			return errInvalid("Invalid setting 'name'")
@@ -65,8 +65,8 @@ func checkDefaultStrategy(providers []string, strategy []json.RawMessage) error 
 		var item struct {
 			CapacityProvider *string `json:"capacityProvider"`
 		}
-		if err := json.Unmarshal(raw, &item); err != nil {
-			return awsapi.NewError("SerializationException", "Start of structure or map found where not expected.")
+		if err := awsapi.Decode(raw, &item); err != nil {
+			return err
 		}
 		if item.CapacityProvider == nil || !slices.Contains(providers, *item.CapacityProvider) {
 			return errInvalid("The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. " +
