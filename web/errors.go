@@ -56,7 +56,7 @@ func (s *Server) handle(fn appHandler) http.HandlerFunc {
 			// A page that does not explain an AWS failure itself still
 			// gets the explanation, as a 502 rather than Berth's own 500.
 			s.log.Warn("AWS call failed", "err", err, "path", r.URL.Path, "request_id", middleware.GetReqID(r.Context()))
-			errors.As(awsFailure("Berth could not complete this request", err), &he)
+			he = awsFailure("Berth could not complete this request", err)
 		}
 		if he != nil {
 			s.renderError(w, r, he.status, he.heading, he.message)
@@ -84,7 +84,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 
 // awsFailure is the page for an AWS failure where no form can hold it:
 // what AWS said and how to fix it, with 502 rather than a bare 500.
-func awsFailure(what string, err error) error {
+func awsFailure(what string, err error) *httpError {
 	return &httpError{status: http.StatusBadGateway, heading: "AWS refused the request", message: what + ": " + problemText(err)}
 }
 

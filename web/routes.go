@@ -141,8 +141,6 @@ func (s *Server) mux() *chi.Mux {
 	return r
 }
 
-func (s *Server) router() http.Handler { return s.mux() }
-
 // plain adapts a handler that cannot fail to the routing table.
 func plain(h http.HandlerFunc) appHandler {
 	return func(w http.ResponseWriter, r *http.Request) error { h(w, r); return nil }

@@ -76,7 +76,7 @@ func New(o Options) *Server {
 		auth:         newAuthState(o.Auth, o.Store),
 		secretDrafts: newSecretDrafts(),
 	}
-	s.handler = s.router()
+	s.handler = s.mux()
 	return s
 }
 
