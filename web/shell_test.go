@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -214,10 +213,6 @@ func TestAWSFailuresAreExplainedNotCrashes(t *testing.T) {
 // profile that does not exist: Berth serves, the header, every page that
 // calls AWS and /readyz say which profile is missing and how to fix it.
 func TestMissingProfileIsExplainedOnEveryPage(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_PROFILE", "")
 	env := webtest.NewWith(t, webtest.Options{AWSProfile: "nope"})
 	const fix = "aws configure --profile nope"
 	if r := env.Get(t, "/"); !strings.Contains(r.Body, fix) {

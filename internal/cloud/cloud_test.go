@@ -37,8 +37,9 @@ func TestMissingCredentialsAreExplained(t *testing.T) {
 // an explanation that names the profile, where it was looked for and the fix.
 func TestMissingProfileIsExplained(t *testing.T) {
 	dir := cloudtest.NoAWSSetup(t)
-	t.Setenv("AWS_PROFILE", "doesnotexist")
-	for _, profile := range []string{"", "doesnotexist"} { // from the environment; from --profile
+	for _, tc := range []struct{ env, profile string }{{"doesnotexist", ""}, {"", "doesnotexist"}} { // from the environment; from --profile
+		t.Setenv("AWS_PROFILE", tc.env)
+		profile := tc.profile
 		b, err := cloud.New(context.Background(), cloud.Options{Region: "eu-west-1", Profile: profile})
 		if err != nil {
 			t.Fatalf("New with a missing profile: %v (Berth must start and explain instead)", err)

@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/berthhq/berth/internal/cloud"
+	"github.com/berthhq/berth/internal/cloud/cloudtest"
 	"github.com/berthhq/berth/internal/emulator"
 	"github.com/berthhq/berth/internal/emulator/awsmodel"
 	"github.com/berthhq/berth/internal/store"
@@ -147,8 +148,9 @@ type Options struct {
 	// with it.
 	AssumeRoleARN, ExternalID string
 	// AWSProfile, when set, runs Berth with the aws backend (real AWS, no
-	// emulator) and this shared-config profile, as --profile does. Tests
-	// use it with a missing profile; they set AWS_CONFIG_FILE themselves.
+	// emulator) and this shared-config profile, as --profile does, on a
+	// machine with no AWS setup (cloudtest.NoAWSSetup). Tests use it with a
+	// missing profile.
 	AWSProfile string
 }
 
@@ -181,6 +183,7 @@ func NewWith(t testing.TB, o Options) *Env {
 	opts := cloud.Options{Endpoint: endpoint, Region: "us-east-1", Observe: web.ObserveAWS(reg),
 		AssumeRoleARN: o.AssumeRoleARN, ExternalID: o.ExternalID}
 	if o.AWSProfile != "" {
+		cloudtest.NoAWSSetup(t)
 		opts.Endpoint, opts.Profile = "", o.AWSProfile
 	}
 	backend, err := cloud.New(ctx, opts)
