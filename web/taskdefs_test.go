@@ -459,11 +459,8 @@ func TestTaskDefPickers(t *testing.T) {
 	uri := tdECRImage(t, env, repo, "v2")
 	regSecret := tdSecret(t, env, webtest.Name("registry"), `{"username":"AWS","password":"p"}`)
 	plain := tdSecret(t, env, webtest.Name("plain"), "just text")
-	var tagged struct {
-		ARN string `json:"ARN"`
-	}
-	tdAWS(t, env, "secretsmanager.CreateSecret", map[string]any{"Name": webtest.Name("tagged"), "SecretString": `{"username":"u","password":"p"}`,
-		"ClientRequestToken": webtest.Name("token-0000000000000000000000"), "Tags": []map[string]string{{"Key": cloud.RegistryCredentialsTagKey, "Value": cloud.RegistryCredentialsTagValue}}}, &tagged)
+	tagged := newSecret(t, env, webtest.Name("tagged"), `{"username":"u","password":"p"}`,
+		cloud.SecretTag{Key: cloud.RegistryCredentialsTagKey, Value: cloud.RegistryCredentialsTagValue})
 
 	page := env.Get(t, "/task-definitions/new")
 	if !strings.Contains(page.Body, uri) || !strings.Contains(page.Body, regSecret) {

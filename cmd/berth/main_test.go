@@ -150,6 +150,7 @@ func startServe(t *testing.T, args []string, getenv func(string) string) *served
 		}
 		select {
 		case err := <-done:
+			done <- err // for the clean-up's stop, which would wait for it
 			t.Fatalf("serve stopped: %v\n%s", err, stderr.String())
 		case <-time.After(25 * time.Millisecond):
 		}
