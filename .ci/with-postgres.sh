@@ -45,7 +45,4 @@ trap stop EXIT
 "${as_pg[@]}" "$bindir/createdb" -h "$dir" -U postgres berth_test
 export BERTH_TEST_DATABASE_URL="postgres:///berth_test?host=$dir&user=postgres&sslmode=disable"
 echo "with-postgres: throwaway PostgreSQL at $dir" >&2
-set +e
 "$@"
-code=$?
-exit $code
