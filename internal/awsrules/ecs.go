@@ -836,9 +836,13 @@ func ecsContains(list []string, v string) bool {
 	return false
 }
 
-// ecrImageRE matches an image in a private Amazon ECR registry:
-// <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>…
-var ecrImageRE = regexp.MustCompile(`^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/`)
+// ECRRegistryHost is the host of a private Amazon ECR registry, with the
+// account and the region as its two groups:
+// <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn].
+const ECRRegistryHost = `([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?`
+
+// ecrImageRE matches an image in a private Amazon ECR registry.
+var ecrImageRE = regexp.MustCompile(`^` + ECRRegistryHost + `/`)
 
 // IsECRImage reports whether image is pulled from a private ECR registry,
 // which a Fargate task does with its execution role.

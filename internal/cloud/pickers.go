@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/berthhq/berth/internal/awsrules"
 )
 
 // The task definition builder's pickers: one page of each list, so a
@@ -71,7 +72,7 @@ func (c *Clients) PickerImageTags(ctx context.Context, repository string) (tags 
 	return tags, out.NextToken != nil, nil
 }
 
-var ecrImageRE = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)(?::([^@]+))?(?:@(.+))?$`)
+var ecrImageRE = regexp.MustCompile(`^` + awsrules.ECRRegistryHost + `/([^:@]+)(?::([^@]+))?(?:@(.+))?$`)
 
 // ECRImageRef is an image URI of a private ECR registry, taken apart.
 type ECRImageRef struct {

@@ -367,7 +367,7 @@ func requiresAttributes(in *awsrules.ECSTaskDefinitionInput, mode string) []attr
 			}
 			add(cap + "docker-remote-api.1.19")
 		}
-		if strings.Contains(str(c.Image), ".dkr.ecr.") {
+		if awsrules.IsECRImage(str(c.Image)) {
 			add(cap + "ecr-auth")
 			if exec {
 				add("ecs.capability.execution-role-ecr-pull")
