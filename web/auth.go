@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -147,20 +148,21 @@ type attemptLimit struct {
 }
 
 // over counts an attempt for name and reports whether it goes over the
-// limit. An attempt that cannot be counted is refused.
-func (l attemptLimit) over(ctx context.Context, name string) bool {
+// limit. An attempt that cannot be counted is an error, and its sign-in
+// fails with it, as one whose account cannot be read does.
+func (l attemptLimit) over(ctx context.Context, name string) (bool, error) {
 	now := l.now().UTC()
 	cur := now.Truncate(l.window)
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	c, p, err := l.store.CountAttempt(ctx, name, cur, cur.Add(-l.window))
 	if err != nil {
-		return true
+		return false, fmt.Errorf("counting sign-in attempts: %w", err)
 	}
 	// The previous window counts by the share of it the sliding window
 	// still covers.
 	rate := float64(p)*float64(l.window-now.Sub(cur))/float64(l.window) + float64(c)
-	return rate > float64(l.limit)
+	return rate > float64(l.limit), nil
 }
 
 // touchEvery bounds how often a session's last activity is written: the

@@ -49,7 +49,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	addr := s.clientAddr(r)
 	// Both limits count every attempt; the address limit first, so one
 	// address cannot use up many accounts' allowances.
-	if s.auth.byAddress.over(r.Context(), "addr:"+addr) || s.auth.byAccount.over(r.Context(), "user:"+username) {
+	over, err := s.auth.byAddress.over(r.Context(), "addr:"+addr)
+	if err == nil && !over {
+		over, err = s.auth.byAccount.over(r.Context(), "user:"+username)
+	}
+	if err != nil {
+		return err
+	}
+	if over {
 		s.audit(r, Entry{Action: "sign-in", Actor: truncate(username, 128), Outcome: store.OutcomeDenied, Detail: "too many attempts"})
 		s.renderSignIn(w, r, http.StatusTooManyRequests, username, next,
 			"Too many sign-in attempts. Wait a few minutes, then try again.")
