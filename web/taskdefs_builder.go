@@ -106,7 +106,7 @@ func (s *Server) taskDefNew(w http.ResponseWriter, r *http.Request) error {
 			m.JSON = m.Form.JSON()
 		}
 	} else {
-		m.Picks = s.taskDefPicks(r, m.Form, "")
+		m.Picks = s.taskDefPicks(r, m.Form, "", "")
 	}
 	s.render(w, r, http.StatusOK, view.TaskDefBuilder(m))
 	return nil
@@ -153,7 +153,10 @@ func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := m.Form
 	f.FillLogDefaults(s.region(r))
+	// The secret pickers' name filter: the one in use (a hidden field), or
+	// the one a Filter button sends from its container (filterField).
 	secretFilter := strings.TrimSpace(pf.Get("secretFilter"))
+	filterField := ""
 
 	switch {
 	case action == "view-json":
@@ -186,12 +189,8 @@ func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
 		if i, err := strconv.Atoi(num); err != nil || i < 0 || i >= len(f.Containers) {
 			return badRequest("There is no container " + num + ".")
 		}
-		field := "containerDefinitions." + num + ".pick.secretFilter"
-		secretFilter = strings.TrimSpace(pf.Get(field))
-		for _, e := range (form.SecretListFilter{Name: secretFilter}).Validate().For("name") {
-			m.Errs.Add(field, e)
-			status = http.StatusUnprocessableEntity
-		}
+		filterField = "containerDefinitions." + num + ".pick.secretFilter"
+		secretFilter = strings.TrimSpace(pf.Get(filterField))
 		m.View = "form"
 	case action == "create-role":
 		m.ConfirmRole = true
@@ -228,7 +227,17 @@ func (s *Server) taskDefBuild(w http.ResponseWriter, r *http.Request) error {
 			m.JSON = f.JSON()
 		}
 	} else {
-		m.Picks = s.taskDefPicks(r, f, secretFilter)
+		// A filter ListSecrets could not take is shown back and, where it
+		// was just sent, refused at its field; the lists stay unfiltered.
+		usable := secretFilter
+		for _, e := range (form.SecretListFilter{Name: secretFilter}).Validate().For("name") {
+			usable = ""
+			if filterField != "" {
+				m.Errs.Add(filterField, e)
+				status = http.StatusUnprocessableEntity
+			}
+		}
+		m.Picks = s.taskDefPicks(r, f, secretFilter, usable)
 	}
 	s.render(w, r, status, view.TaskDefBuilder(m))
 	return nil
@@ -501,23 +510,19 @@ func envNameFor(s string) string {
 // secrets and task roles, and the tags of the repositories the containers'
 // images come from. Failures show at the picker; the fields still take
 // any value typed.
-func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm, secretFilter string) view.TaskDefPicks {
+func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm, shownFilter, prefix string) view.TaskDefPicks {
 	s.user(r) // resolved on this goroutine, before the ones below read it
 	c := s.clients(r)
-	// The secret lists start with secretFilter when it is one ListSecrets
-	// takes (else it is shown back, at its error, and lists nothing less);
-	// a scoped person's lists ask for their scope, as the secrets page does.
-	prefix := ""
-	if !(form.SecretListFilter{Name: secretFilter}).Validate().Any() {
-		prefix = secretFilter
-	}
+	// The secret lists start with prefix (the name filter, when ListSecrets
+	// takes it); a scoped person's lists ask for their scope, as the
+	// secrets page does.
 	if scope := s.scopeOf(r, kindSecret); scope != "" && strings.HasPrefix(scope, prefix) {
 		prefix = scope
 	}
 	ctx := r.Context()
 	var (
 		p = view.TaskDefPicks{Tags: map[int][]string{}, RegistryTag: cloud.RegistryCredentialsTagKey + "=" + cloud.RegistryCredentialsTagValue,
-			SecretFilter: secretFilter}
+			SecretFilter: shownFilter}
 		mu sync.Mutex
 		wg sync.WaitGroup
 	)
@@ -548,13 +553,15 @@ func (s *Server) taskDefPicks(r *http.Request, f *form.TaskDefForm, secretFilter
 			return
 		}
 		cs = s.inScopeChoices(r, kindSecret, cs)
-		var registry []cloud.PickerChoice
+		var registry, others []cloud.PickerChoice
 		for _, ch := range cs {
 			if ch.Registry {
 				registry = append(registry, ch)
+			} else {
+				others = append(others, ch)
 			}
 		}
-		p.Secrets, p.RegistrySecrets, p.SecretsMore = toOptions(cs), toOptions(registry), more
+		p.Secrets, p.RegistrySecrets, p.OtherSecrets, p.SecretsMore = toOptions(cs), toOptions(registry), toOptions(others), more
 	})
 	wg.Go(func() {
 		cs, _, err := c.PickerTaskRoles(ctx)
