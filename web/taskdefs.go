@@ -243,6 +243,18 @@ func registerableJSON(td *cloud.TaskDefRevision) (form.TaskDefDoc, error) {
 	return doc, nil
 }
 
+// editableJSON is registerableJSON without the host ports ECS filled in
+// for awsvpc, which would repeat every port change: what the builder starts
+// from and what comparisons show.
+func editableJSON(td *cloud.TaskDefRevision) (form.TaskDefDoc, error) {
+	doc, err := registerableJSON(td)
+	if err != nil {
+		return nil, err
+	}
+	doc.DropFilledHostPorts()
+	return doc, nil
+}
+
 // revisionFromPath describes the revision the path names and its
 // registerable JSON.
 func (s *Server) revisionFromPath(r *http.Request) (*cloud.TaskDefRevision, form.TaskDefDoc, error) {
@@ -567,11 +579,9 @@ func (s *Server) taskDefDiff(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if docs[i], err = registerableJSON(td); err != nil {
+		if docs[i], err = editableJSON(td); err != nil {
 			return err
 		}
-		// Host ports ECS filled in for awsvpc would repeat every port change.
-		docs[i].DropFilledHostPorts()
 	}
 	all := q.Get("all") == "1"
 	base := "/task-definitions/" + url.PathEscape(family) + "/diff?rev=" + strconv.Itoa(revs[0]) + "&rev=" + strconv.Itoa(revs[1])

@@ -82,11 +82,10 @@ func (s *Server) taskDefNew(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		doc, err := registerableJSON(td)
+		doc, err := editableJSON(td)
 		if err != nil {
 			return err
 		}
-		doc.DropFilledHostPorts()
 		state.Form = form.TaskDefFormFromDoc(doc)
 		base = td.Family + ":" + strconv.Itoa(td.Revision)
 		notes = append(notes, "Started from "+base+". Pressing Create registers the next revision of "+td.Family+"; "+base+" stays as it is.")
@@ -358,11 +357,10 @@ func (s *Server) taskDefBaseSettings(r *http.Request, base string) map[string]an
 		s.log.Warn("audit: describe the base revision", "base", base, "err", err)
 		return nil
 	}
-	doc, err := registerableJSON(td)
+	doc, err := editableJSON(td)
 	if err != nil {
 		return nil
 	}
-	doc.DropFilledHostPorts()
 	b, err := doc.Marshal()
 	if err != nil {
 		return nil
@@ -658,18 +656,17 @@ func (s *Server) taskDefDraftDiff(w http.ResponseWriter, r *http.Request) error 
 	draftDoc, _ := st.Form.Document()
 	// A draft holds the family as typed: none yet, or a name ECS refuses,
 	// has nothing registered under it, and AWS is not asked.
-	validFamily := awsrules.ValidECSName(st.Form.Family)
-	if validFamily {
+	var td *cloud.TaskDefRevision
+	if awsrules.ValidECSName(st.Form.Family) {
 		if err := s.familyInScope(r, st.Form.Family); err != nil {
 			return err
 		}
-	}
-	var td *cloud.TaskDefRevision
-	err = cloud.ErrTaskDefNotFound
-	if validFamily {
 		td, err = s.clients(r).DescribeTaskDef(r.Context(), st.Form.Family)
+		if err != nil && !errors.Is(err, cloud.ErrTaskDefNotFound) {
+			return err
+		}
 	}
-	if errors.Is(err, cloud.ErrTaskDefNotFound) {
+	if td == nil {
 		// Nothing registered (or nothing active) yet: say so rather than 404.
 		m := view.TaskDefDiffPage{
 			Page:     s.page(w, r, "Compare draft", view.SectionTaskDefs, taskDefCrumbs(view.Crumb{Label: "Drafts", Href: "/task-definitions/drafts"}, view.Crumb{Label: "Compare"})...),
@@ -680,14 +677,10 @@ func (s *Server) taskDefDraftDiff(w http.ResponseWriter, r *http.Request) error 
 		s.render(w, r, http.StatusOK, view.TaskDefDiff(m))
 		return nil
 	}
+	latest, err := editableJSON(td)
 	if err != nil {
 		return err
 	}
-	latest, err := registerableJSON(td)
-	if err != nil {
-		return err
-	}
-	latest.DropFilledHostPorts()
 	all := r.URL.Query().Get("all") == "1"
 	base := "/task-definitions/drafts/" + url.PathEscape(id) + "/diff"
 	m := view.TaskDefDiffPage{
