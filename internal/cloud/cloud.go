@@ -134,11 +134,12 @@ func New(ctx context.Context, opts Options) (*Backend, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
 	if err != nil {
-		b.configErr = newConfigError(opts.Profile, err)
+		env, _ := config.NewEnvConfig() // what the environment says, for the explanation and the region
+		b.configErr = newConfigError(opts.Profile, env, err)
 		// Clients still exist, in the region Berth was given, and fail
 		// every call with the error before anything is sent.
 		cfg = aws.Config{Region: opts.Region, APIOptions: append(apiOptions, failWith(b.configErr)), Logger: logging.NewStandardLogger(os.Stderr)}
-		if env, err := config.NewEnvConfig(); cfg.Region == "" && err == nil {
+		if cfg.Region == "" {
 			cfg.Region = env.Region // AWS_REGION, AWS_DEFAULT_REGION
 		}
 	}
@@ -162,21 +163,19 @@ type ConfigError struct {
 func (e *ConfigError) Error() string { return "load AWS configuration: " + e.Err.Error() }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-func newConfigError(profile string, err error) *ConfigError {
+func newConfigError(profile string, env config.EnvConfig, err error) *ConfigError {
 	var nf config.SharedConfigProfileNotExistError
 	if errors.As(err, &nf) {
 		profile = nf.Profile
 	} else if profile == "" {
-		profile = os.Getenv("AWS_PROFILE")
+		profile = env.SharedConfigProfile // AWS_PROFILE, AWS_DEFAULT_PROFILE
 	}
 	files := []string{config.DefaultSharedConfigFilename(), config.DefaultSharedCredentialsFilename()}
-	if env, err := config.NewEnvConfig(); err == nil {
-		if env.SharedConfigFile != "" {
-			files[0] = env.SharedConfigFile
-		}
-		if env.SharedCredentialsFile != "" {
-			files[1] = env.SharedCredentialsFile
-		}
+	if env.SharedConfigFile != "" {
+		files[0] = env.SharedConfigFile
+	}
+	if env.SharedCredentialsFile != "" {
+		files[1] = env.SharedCredentialsFile
 	}
 	return &ConfigError{Profile: profile, Files: files, Err: err}
 }
