@@ -257,7 +257,7 @@ var ecsEnums = map[string][]string{
 	"portMappings.appProtocol":                 {"http", "http2", "grpc"},
 	"versionConsistency":                       {"enabled", "disabled"},
 	"firelensConfiguration.type":               {"fluentd", "fluentbit"},
-	"resourceRequirements.type":                {"GPU", "InferenceAccelerator"},
+	"resourceRequirements.type":                {"GPU", "InferenceAccelerator", "NeuronDevice"},
 }
 
 // EnumProblems checks the values of enumerated members (ECSTaskDefinition.Enums).
