@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go test -run '^$' -bench . -benchtime 200x -benchmem \
-  ./internal/emulator/ecr/ ./internal/emulator/ecs/ ./internal/emulator/secretsmanager/ ./web/
+  ./internal/emulator/ecr/ ./internal/emulator/ecs/ ./internal/emulator/secretsmanager/ \
+  ./internal/emulator/state/ ./web/
 go test -run '^$' -bench . -benchtime 10x ./internal/emulator/registry/

@@ -19,10 +19,15 @@ func BenchmarkCreateRepositoryHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	if err := Register(awsapi.NewRouter("000000000000", nil), db); err != nil {
+	images, err := NewImages(db) // creates ECR's tables, as Register does
+	if err != nil {
 		b.Fatal(err)
 	}
-	s := &service{db: db}
+	auth, err := NewAuth(db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &service{db: db, images: images, auth: auth}
 	op := awsapi.Op(s.createRepository)
 	c := &awsapi.Context{Context: context.Background(), Account: "000000000000", Region: "us-east-1"}
 	i := 0
