@@ -1,12 +1,18 @@
 package ecs_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	ecsemu "github.com/berthhq/berth/internal/emulator/ecs"
 	"github.com/berthhq/berth/internal/emulator/emutest"
 )
 
@@ -73,5 +79,32 @@ func BenchmarkListTaskDefinitions(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestBenchBodyIsWhatTheSDKSends keeps BenchmarkRegisterTaskDefinitionHandler's
+// request the one BenchmarkRegisterTaskDefinition sends through the SDK, so
+// that bench-compare sets the two side by side on the same document.
+func TestBenchBodyIsWhatTheSDKSends(t *testing.T) {
+	var sent []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent, _ = io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		io.WriteString(w, `{}`)
+	}))
+	defer srv.Close()
+	c := ecs.NewFromConfig(emutest.Config(srv.URL, "us-east-1"))
+	if _, err := c.RegisterTaskDefinition(ctx, fargate("bench")); err != nil {
+		t.Fatal(err)
+	}
+	var got, want any
+	if err := json.Unmarshal(sent, &got); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(ecsemu.BenchBody), &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the SDK sends %s\nthe handler benchmark uses %s", sent, ecsemu.BenchBody)
 	}
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // benchBody is the request the SDK sends for the benchmarks' Fargate
-// registration (package ecs_test's fargate("bench")).
+// registration (package ecs_test's fargate("bench"); a test there keeps the
+// two the same).
 const benchBody = `{"containerDefinitions":[{"image":"nginx:1.27","name":"web","portMappings":[{"containerPort":80}]}],` +
 	`"cpu":"256","family":"bench","memory":"512","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"]}`
 
