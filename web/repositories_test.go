@@ -32,8 +32,11 @@ import (
 var tagRE = regexp.MustCompile(`<[^>]+>`)
 
 // fieldError returns the text of a field's error block ("" when none).
-func fieldError(body, field string) string {
-	i := strings.Index(body, `id="`+form.ID(field)+`-error"`)
+func fieldError(body, field string) string { return fieldErrorByID(body, form.ID(field)) }
+
+// fieldErrorByID is fieldError for the input with this id ("f-…").
+func fieldErrorByID(body, id string) string {
+	i := strings.Index(body, `id="`+id+`-error"`)
 	if i < 0 {
 		return ""
 	}

@@ -227,9 +227,8 @@ func wantFieldProblem(t *testing.T, body, id, msg string) {
 	if tag := body[i : i+strings.Index(body[i:], ">")]; !strings.Contains(tag, `aria-invalid="true"`) {
 		t.Errorf("#%s is not marked invalid: %s", id, tag)
 	}
-	j := strings.Index(body, `id="`+id+`-error"`)
-	if j < 0 || !strings.Contains(body[j:j+strings.Index(body[j:], "</div>")], msg) {
-		t.Errorf("#%s-error lacks %q", id, msg)
+	if got := fieldErrorByID(body, id); !strings.Contains(got, msg) {
+		t.Errorf("#%s-error says %q, want %q", id, got, msg)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -177,13 +176,13 @@ func TestTaskDefBuilderShowsMemberAndReferenceProblems(t *testing.T) {
 		"f-containerDefinitions-0-firelensConfiguration-type":         "Choose one of: fluentd, fluentbit.",
 		"f-containerDefinitions-0-portMappings-0-appProtocol":         "Choose one of: http, http2, grpc.",
 	} {
-		m := regexp.MustCompile(`(?s)<div class="field-error" id="` + field + `-error">(.*?)</div>`).FindStringSubmatch(resp.Body)
-		if m == nil {
+		got := fieldErrorByID(resp.Body, field)
+		if got == "" {
 			t.Errorf("no error at %s", field)
 			continue
 		}
-		if !strings.Contains(m[1], escHTML(msg)) {
-			t.Errorf("%s says %q, want %q", field, m[1], msg)
+		if !strings.Contains(got, msg) {
+			t.Errorf("%s says %q, want %q", field, got, msg)
 		}
 		if !strings.Contains(resp.Body, `href="#`+field+`"`) {
 			t.Errorf("summary does not link to %s", field)
@@ -303,7 +302,9 @@ func TestTaskDefBuilderAddContainerStopsAtTheLimit(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("add an 11th container: %d", resp.StatusCode)
 	}
-	mustContain(t, resp.Body, `id="f-containerDefinitions-error"`, "at most 10 containers. Remove one before adding another.")
+	if got := fieldError(resp.Body, "containerDefinitions"); !strings.Contains(got, "at most 10 containers. Remove one before adding another.") {
+		t.Errorf("containers' error = %q", got)
+	}
 	got := builderValues(t, resp.Body)
 	if got.Get("containerDefinitions.9.name") != "c9" || got.Has("containerDefinitions.10.name") {
 		t.Errorf("containers after refusing: %v", got)
@@ -644,7 +645,7 @@ func TestTaskDefBuilderRefusesMalformedRoles(t *testing.T) {
 	if r.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d", r.StatusCode)
 	}
-	if !strings.Contains(r.Body, `id="f-taskRoleArn-error"`) || !strings.Contains(r.Body, escHTML("Enter an IAM role's ARN")) {
+	if !strings.Contains(fieldError(r.Body, "taskRoleArn"), "Enter an IAM role's ARN") {
 		t.Errorf("no message at the task role field")
 	}
 	if !strings.Contains(r.Body, "arn:aws:s3:::not-a-role") {
@@ -693,7 +694,9 @@ func TestTaskDefSecretFilter(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("refused filter: %d", resp.StatusCode)
 	}
-	mustContain(t, resp.Body, `id="f-containerDefinitions-0-pick-secretFilter-error"`, "Filters can use only letters")
+	if got := fieldError(resp.Body, "containerDefinitions.0.pick.secretFilter"); !strings.Contains(got, "Filters can use only letters") {
+		t.Errorf("filter's error = %q", got)
+	}
 	if got := builderValues(t, resp.Body); got.Get("containerDefinitions.0.pick.secretFilter") != "!"+prefix {
 		t.Errorf("refused filter not shown back: %q", got.Get("containerDefinitions.0.pick.secretFilter"))
 	}
