@@ -351,9 +351,7 @@ func TestSecretWizardAWSErrorsReturnToTheirStep(t *testing.T) {
 	// Rotation: local mode has no Lambda, so RotateSecret is refused as AWS
 	// refuses a missing function; Store says so at the function's field.
 	name3 := webtest.Name("rotate")
-	r = storeSecretWizard(t, env, name3, map[string]string{"k": "v"}, url.Values{
-		"3:rotation": {"true"}, "3:schedule": {"days"}, "3:rotation_days": {"30"},
-		"3:rotation_lambda": {"arn:aws:lambda:us-east-1:000000000000:function:rotate"}})
+	r = storeSecretWizard(t, env, name3, map[string]string{"k": "v"}, failingRotation())
 	wantStatus(t, r, 422)
 	wantContains(t, r.Body, "Configure rotation", `href="#f-rotation_lambda"`, "Local mode has no Lambda", `id="stored-notice"`)
 	wantRedirect(t, env.PostForm(t, "/secrets/new/rotation", url.Values{"action": {"next"}}), "/secrets/new/review")
@@ -392,9 +390,7 @@ func TestSecretWizardAfterPartialStoreOnlyShowsWhatAWSHolds(t *testing.T) {
 	env := webtest.New(t)
 	ctx := context.Background()
 	name := webtest.Name("partial")
-	rotationOn := url.Values{"3:rotation": {"true"}, "3:schedule": {"days"}, "3:rotation_days": {"30"},
-		"3:rotation_lambda": {"arn:aws:lambda:us-east-1:000000000000:function:rotate"}}
-	r := storeSecretWizard(t, env, name, map[string]string{"k": "first-value"}, rotationOn)
+	r := storeSecretWizard(t, env, name, map[string]string{"k": "first-value"}, failingRotation())
 	wantStatus(t, r, 422)
 	wantContains(t, r.Body, `id="stored-notice"`, `href="#f-rotation_lambda"`)
 
@@ -447,14 +443,10 @@ func TestSecretWizardAppliedPolicyIsReadOnly(t *testing.T) {
 	ctx := context.Background()
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
 	other := strings.Replace(policy, "GetSecretValue", "DescribeSecret", 1)
-	rotationOn := url.Values{"3:rotation": {"true"}, "3:schedule": {"days"}, "3:rotation_days": {"30"},
-		"3:rotation_lambda": {"arn:aws:lambda:us-east-1:000000000000:function:rotate"}}
 
 	name := webtest.Name("applied")
-	extra := url.Values{"2:policy": {policy}}
-	for k, v := range rotationOn {
-		extra[k] = v
-	}
+	extra := failingRotation()
+	extra.Set("2:policy", policy)
 	wantStatus(t, storeSecretWizard(t, env, name, map[string]string{"k": "v"}, extra), 422)
 	r := env.Get(t, "/secrets/new/configure")
 	wantContains(t, r.Body, `id="stored-policy-note"`)
@@ -470,7 +462,7 @@ func TestSecretWizardAppliedPolicyIsReadOnly(t *testing.T) {
 	}
 
 	name2 := webtest.Name("added")
-	wantStatus(t, storeSecretWizard(t, env, name2, map[string]string{"k": "v"}, rotationOn), 422)
+	wantStatus(t, storeSecretWizard(t, env, name2, map[string]string{"k": "v"}, failingRotation()), 422)
 	r = env.Get(t, "/secrets/new/configure")
 	if strings.Contains(r.Body, `id="stored-policy-note"`) {
 		t.Error("a policy never applied is shown read-only")
@@ -486,9 +478,7 @@ func TestSecretWizardAppliedPolicyIsReadOnly(t *testing.T) {
 func TestSecretWizardCancelAfterPartialStore(t *testing.T) {
 	env := webtest.New(t)
 	name := webtest.Name("kept")
-	wantStatus(t, storeSecretWizard(t, env, name, map[string]string{"k": "v"}, url.Values{
-		"3:rotation": {"true"}, "3:schedule": {"days"}, "3:rotation_days": {"30"},
-		"3:rotation_lambda": {"arn:aws:lambda:us-east-1:000000000000:function:rotate"}}), 422)
+	wantStatus(t, storeSecretWizard(t, env, name, map[string]string{"k": "v"}, failingRotation()), 422)
 	r := env.PostForm(t, "/secrets/new/cancel", nil)
 	wantRedirect(t, r, view.SecretURL(name, ""))
 	wantContains(t, env.Follow(t, r).Body, "Secret "+name+" stays stored")
@@ -730,4 +720,12 @@ func TestSecretPagesWhenAWSIsUnreachable(t *testing.T) {
 	wantContains(t, r.Body, "Secrets Manager did not store the secret", "Nothing was lost")
 	// The value is still there for the next try.
 	wantContains(t, env.Get(t, "/secrets/new").Body, `value="alias/typed"`, `name="kv.0.value" value="v"`)
+}
+
+// failingRotation turns rotation on at the wizard's step 3 with a Lambda
+// function local mode does not have: RotateSecret fails after CreateSecret
+// succeeded, which leaves a partly stored secret. A new map each call.
+func failingRotation() url.Values {
+	return url.Values{"3:rotation": {"true"}, "3:schedule": {"days"}, "3:rotation_days": {"30"},
+		"3:rotation_lambda": {"arn:aws:lambda:us-east-1:000000000000:function:rotate"}}
 }
