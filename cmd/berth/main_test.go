@@ -159,6 +159,19 @@ func startServe(t *testing.T, args []string, getenv func(string) string) *served
 	return nil
 }
 
+// waitFor waits up to 10 s for serve's standard output to match re and
+// returns the match, failing the test without one.
+func (s *served) waitFor(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
+		if m := re.FindStringSubmatch(s.Stdout.String()); m != nil {
+			return m
+		}
+	}
+	t.Fatalf("serve never printed %s:\n%s\n%s", re, s.Stdout.String(), s.Stderr.String())
+	return nil
+}
+
 // TestServeWithAMissingProfileStartsAndExplains: a profile that does not
 // exist must not stop Berth; /readyz says what is wrong and how to fix it.
 func TestServeWithAMissingProfileStartsAndExplains(t *testing.T) {
@@ -184,16 +197,10 @@ func TestServeTakesTheProfilesRegion(t *testing.T) {
 	if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte("[profile team]\nregion = eu-west-1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	stdout := startServe(t, []string{"--backend", "aws", "--addr", "127.0.0.1:0", "--regions", "us-west-2"},
-		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data"), "AWS_PROFILE": "team"})).Stdout
-	var setup string // printed just after "running at"
-	for deadline := time.Now().Add(10 * time.Second); setup == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		setup = regexp.MustCompile(`http://\S+/setup/\S+`).FindString(stdout.String())
-	}
-	if setup == "" {
-		t.Fatalf("no setup link in %q", stdout.String())
-	}
-	resp, err := http.Get(setup) // a page with the header, before anyone signs in
+	srv := startServe(t, []string{"--backend", "aws", "--addr", "127.0.0.1:0", "--regions", "us-west-2"},
+		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data"), "AWS_PROFILE": "team"}))
+	setup := srv.waitFor(t, regexp.MustCompile(`http://\S+/setup/\S+`))[0] // printed just after "running at"
+	resp, err := http.Get(setup)                                           // a page with the header, before anyone signs in
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/berthhq/berth/internal/store"
 )
@@ -73,19 +72,8 @@ func TestUserCommands(t *testing.T) {
 func TestServePrintsFirstAdminLink(t *testing.T) {
 	srv := startServe(t, []string{"--addr", "127.0.0.1:0", "--emulator-addr", "127.0.0.1:0"},
 		env(map[string]string{"BERTH_DATA_DIR": filepath.Join(t.TempDir(), "data")}))
-	stdout, stderr := srv.Stdout, srv.Stderr
-	re := regexp.MustCompile(`Create the first admin at: (http://\S+)`)
-	var link string
-	for i := 0; i < 200 && link == ""; i++ {
-		if m := re.FindStringSubmatch(stdout.String()); m != nil {
-			link = m[1]
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	if link == "" {
-		t.Fatalf("no setup link:\n%s\n%s", stdout.String(), stderr.String())
-	}
-	if !strings.Contains(stderr.String(), "one-time setup link") {
+	link := srv.waitFor(t, regexp.MustCompile(`Create the first admin at: (http://\S+)`))[1]
+	if !strings.Contains(srv.Stderr.String(), "one-time setup link") {
 		t.Error("the setup link is not in the log")
 	}
 	resp, err := http.Get(link)
