@@ -68,10 +68,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		go func() { errc <- emuSrv.Serve(eln) }()
 		log.Info("local AWS emulator listening", "endpoint", opts.Endpoint, "account", emu.AccountID())
 	}
-	backend, err := cloud.New(ctx, opts)
-	if err != nil {
-		return err
-	}
+	backend := cloud.New(ctx, opts)
 	// Without --region the backend found the region (the SDK's, or the
 	// fallback): the header, the switcher and clients all use that one.
 	cfg.UseRegion(backend.DefaultRegion())

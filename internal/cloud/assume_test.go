@@ -67,10 +67,7 @@ func TestEachPersonGetsTheirOwnAssumedRoleSession(t *testing.T) {
 	rec := &assumeRoleRecorder{}
 	srv := httptest.NewServer(rec.wrap(env.Emulator))
 	t.Cleanup(srv.Close)
-	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: srv.URL, Region: "us-east-1", AssumeRoleARN: roleARN})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := cloud.New(context.Background(), cloud.Options{Endpoint: srv.URL, Region: "us-east-1", AssumeRoleARN: roleARN})
 	ctx := context.Background()
 	who := func(c *cloud.Clients) string {
 		t.Helper()
@@ -133,14 +130,11 @@ func TestTheRoleSeesTheSourceIdentity(t *testing.T) {
 		"Principal":{"AWS":"000000000000"},"Action":["sts:AssumeRole","sts:SetSourceIdentity"],
 		"Condition":{"StringEquals":{"sts:SourceIdentity":"ana","sts:ExternalId":"berth-123","sts:RoleSessionName":"berth-ana"}}}]}`)
 	ctx := context.Background()
-	b, err := cloud.New(ctx, cloud.Options{Endpoint: env.URL, Region: "us-east-1", AssumeRoleARN: roleARN, ExternalID: "berth-123"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := cloud.New(ctx, cloud.Options{Endpoint: env.URL, Region: "us-east-1", AssumeRoleARN: roleARN, ExternalID: "berth-123"})
 	if id, err := b.IdentityFor(ctx, "ana"); err != nil || !strings.HasSuffix(id.ARN, ":assumed-role/ana-only/berth-ana") {
 		t.Errorf("ana: %+v, %v", id, err)
 	}
-	_, err = b.IdentityFor(ctx, "bob")
+	_, err := b.IdentityFor(ctx, "bob")
 	if cloud.ErrorCode(err) != "AccessDenied" {
 		t.Fatalf("bob: %v, want AccessDenied from the trust policy", err)
 	}
@@ -150,7 +144,7 @@ func TestTheRoleSeesTheSourceIdentity(t *testing.T) {
 	}
 
 	// Without the external id the role refuses ana too.
-	b2, _ := cloud.New(ctx, cloud.Options{Endpoint: env.URL, Region: "us-east-1", AssumeRoleARN: roleARN})
+	b2 := cloud.New(ctx, cloud.Options{Endpoint: env.URL, Region: "us-east-1", AssumeRoleARN: roleARN})
 	if _, err := b2.IdentityFor(ctx, "ana"); cloud.ErrorCode(err) != "AccessDenied" {
 		t.Errorf("no external id: %v", err)
 	}
@@ -158,10 +152,7 @@ func TestTheRoleSeesTheSourceIdentity(t *testing.T) {
 
 func TestNoRoleMeansOwnCredentialsForEveryone(t *testing.T) {
 	env := emutest.Start(t)
-	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL, Region: "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL, Region: "us-east-1"})
 	if b.For("", "ana") != b.In("") || b.For("", "ana").Username != "" {
 		t.Error("without a role, a person's clients are Berth's own")
 	}

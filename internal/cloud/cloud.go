@@ -99,18 +99,29 @@ const FallbackRegion = "us-east-1"
 // A configuration that cannot be loaded at all (a missing profile, a broken
 // config file) does not fail New either: the backend keeps the error
 // (ConfigErr) and every AWS call fails with it, so pages explain it.
-func New(ctx context.Context, opts Options) (*Backend, error) {
+func New(ctx context.Context, opts Options) *Backend {
 	var apiOptions []func(*middleware.Stack) error
 	if opts.Observe != nil {
 		apiOptions = append(apiOptions, observeMiddleware(opts.Observe))
 	}
 	apiOptions = append(apiOptions, recordRequestIDs)
 	b := &Backend{opts: opts, clients: map[clientKey]*Clients{}, identities: map[string]*cachedIdentity{}}
+	b.base = b.loadConfig(ctx, apiOptions)
+	if b.base.Region == "" {
+		b.base.Region = FallbackRegion
+	}
+	return b
+}
+
+// loadConfig is the SDK configuration New starts from, its region possibly
+// still empty.
+func (b *Backend) loadConfig(ctx context.Context, apiOptions []func(*middleware.Stack) error) aws.Config {
+	opts := b.opts
 	if opts.Endpoint != "" {
 		// The emulator needs nothing from the machine's AWS setup: a
 		// profile or region meant for real AWS must not change or stop
 		// local mode, so the configuration is built here, not loaded.
-		b.base = aws.Config{
+		return aws.Config{
 			Region:       opts.Region,
 			Credentials:  credentials.NewStaticCredentialsProvider("berth-local", "berth-local", ""),
 			BaseEndpoint: aws.String(opts.Endpoint),
@@ -119,10 +130,6 @@ func New(ctx context.Context, opts Options) (*Backend, error) {
 			APIOptions:       apiOptions,
 			Logger:           logging.NewStandardLogger(os.Stderr), // as LoadDefaultConfig's
 		}
-		if b.base.Region == "" {
-			b.base.Region = FallbackRegion
-		}
-		return b, nil
 	}
 	loaders := []func(*config.LoadOptions) error{config.WithAPIOptions(apiOptions)}
 	if opts.Region != "" {
@@ -133,21 +140,18 @@ func New(ctx context.Context, opts Options) (*Backend, error) {
 		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
-	if err != nil {
-		env, _ := config.NewEnvConfig() // what the environment says, for the explanation and the region
-		b.configErr = newConfigError(opts.Profile, env, err)
-		// Clients still exist, in the region Berth was given, and fail
-		// every call with the error before anything is sent.
-		cfg = aws.Config{Region: opts.Region, APIOptions: append(apiOptions, failWith(b.configErr)), Logger: logging.NewStandardLogger(os.Stderr)}
-		if cfg.Region == "" {
-			cfg.Region = env.Region // AWS_REGION, AWS_DEFAULT_REGION
-		}
+	if err == nil {
+		return cfg
 	}
+	env, _ := config.NewEnvConfig() // what the environment says, for the explanation and the region
+	b.configErr = newConfigError(opts.Profile, env, err)
+	// Clients still exist, in the region Berth was given, and fail every
+	// call with the error before anything is sent.
+	cfg = aws.Config{Region: opts.Region, APIOptions: append(apiOptions, failWith(b.configErr)), Logger: logging.NewStandardLogger(os.Stderr)}
 	if cfg.Region == "" {
-		cfg.Region = FallbackRegion
+		cfg.Region = env.Region // AWS_REGION, AWS_DEFAULT_REGION
 	}
-	b.base = cfg
-	return b, nil
+	return cfg
 }
 
 // ConfigError is the AWS configuration that could not be loaded: every AWS

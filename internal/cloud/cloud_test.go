@@ -18,11 +18,8 @@ import (
 // what it is, with the fix.
 func TestMissingCredentialsAreExplained(t *testing.T) {
 	cloudtest.NoAWSSetup(t)
-	b, err := cloud.New(context.Background(), cloud.Options{Region: "eu-west-1"})
-	if err != nil {
-		t.Fatalf("New with no credentials: %v (Berth must start and explain instead)", err)
-	}
-	_, err = b.Identity(context.Background())
+	b := cloud.New(context.Background(), cloud.Options{Region: "eu-west-1"})
+	_, err := b.Identity(context.Background())
 	if err == nil {
 		t.Fatal("Identity succeeded without credentials")
 	}
@@ -40,14 +37,11 @@ func TestMissingProfileIsExplained(t *testing.T) {
 	for _, tc := range []struct{ env, profile string }{{"doesnotexist", ""}, {"", "doesnotexist"}} { // from the environment; from --profile
 		t.Setenv("AWS_PROFILE", tc.env)
 		profile := tc.profile
-		b, err := cloud.New(context.Background(), cloud.Options{Region: "eu-west-1", Profile: profile})
-		if err != nil {
-			t.Fatalf("New with a missing profile: %v (Berth must start and explain instead)", err)
-		}
+		b := cloud.New(context.Background(), cloud.Options{Region: "eu-west-1", Profile: profile})
 		if b.ConfigErr() == nil {
 			t.Error("ConfigErr is nil for a missing profile")
 		}
-		_, err = b.Identity(context.Background())
+		_, err := b.Identity(context.Background())
 		if err == nil {
 			t.Fatal("Identity succeeded with a missing profile")
 		}
@@ -78,11 +72,8 @@ func TestBrokenConfigFileIsExplained(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[default]\nmax_attempts = many\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	b, err := cloud.New(context.Background(), cloud.Options{Region: "eu-west-1"})
-	if err != nil {
-		t.Fatalf("New with a broken config file: %v", err)
-	}
-	_, err = b.Identity(context.Background())
+	b := cloud.New(context.Background(), cloud.Options{Region: "eu-west-1"})
+	_, err := b.Identity(context.Background())
 	if err == nil || !cloud.IsAWSCall(err) {
 		t.Fatalf("Identity = %v", err)
 	}
@@ -113,10 +104,7 @@ func TestRegionPrecedence(t *testing.T) {
 	} {
 		t.Setenv("AWS_REGION", c.awsRegion)
 		t.Setenv("AWS_DEFAULT_REGION", c.awsDefaultRegion)
-		b, err := cloud.New(context.Background(), cloud.Options{Region: c.region, Profile: c.profile})
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := cloud.New(context.Background(), cloud.Options{Region: c.region, Profile: c.profile})
 		if got := b.DefaultRegion(); got != c.want || b.In("").Region != c.want || b.In("").ECR.Options().Region != c.want {
 			t.Errorf("%s: region %q, clients in %q, want %q", c.name, got, b.In("").Region, c.want)
 		}
@@ -130,10 +118,7 @@ func TestLocalModeIgnoresTheMachinesAWSSetup(t *testing.T) {
 	cloudtest.NoAWSSetup(t)
 	t.Setenv("AWS_PROFILE", "doesnotexist")
 	t.Setenv("AWS_DEFAULT_REGION", "eu-north-1")
-	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL})
 	if id, err := b.Identity(context.Background()); err != nil || id.Account != "000000000000" || b.ConfigErr() != nil {
 		t.Fatalf("Identity = %+v, %v", id, err)
 	}
@@ -144,10 +129,7 @@ func TestLocalModeIgnoresTheMachinesAWSSetup(t *testing.T) {
 
 func TestIdentityFromTheEmulator(t *testing.T) {
 	env := emutest.Start(t)
-	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL, Region: "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL, Region: "us-east-1"})
 	id, err := b.Identity(context.Background())
 	if err != nil || id.Account != "000000000000" {
 		t.Fatalf("Identity = %+v, %v", id, err)
@@ -163,10 +145,7 @@ func TestIdentityFromTheEmulator(t *testing.T) {
 // and says when one page does not hold them all.
 func TestPickerSecretsNewestFirstWithPrefixAndMore(t *testing.T) {
 	env := emutest.Start(t)
-	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL, Region: "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL, Region: "us-east-1"})
 	c := b.In("")
 	ctx := context.Background()
 	for i := range 101 {

@@ -21,10 +21,7 @@ import (
 func ecrClients(t *testing.T) *cloud.Clients {
 	t.Helper()
 	env := emutest.Start(t)
-	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL, Region: "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL, Region: "us-east-1"})
 	return b.In("")
 }
 
@@ -216,10 +213,7 @@ func TestECRListRepositoriesPages(t *testing.T) {
 
 func TestECRKMSKeys(t *testing.T) {
 	env := emutest.Start(t)
-	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL, Region: "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := cloud.New(context.Background(), cloud.Options{Endpoint: env.URL, Region: "us-east-1"})
 	c := b.In("")
 	ctx := context.Background()
 	aliasedKey, err := c.KMS.CreateKey(ctx, &kms.CreateKeyInput{})

@@ -24,10 +24,7 @@ func TestRequestIDsAreCollected(t *testing.T) {
 		w.Write([]byte(`<GetCallerIdentityResponse><GetCallerIdentityResult><Account>000000000000</Account><Arn>arn:aws:iam::000000000000:root</Arn><UserId>x</UserId></GetCallerIdentityResult><ResponseMetadata><RequestId>req-ok</RequestId></ResponseMetadata></GetCallerIdentityResponse>`))
 	}))
 	defer srv.Close()
-	b, err := New(context.Background(), Options{Endpoint: srv.URL, Region: "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := New(context.Background(), Options{Endpoint: srv.URL, Region: "us-east-1"})
 	ctx := WithRequestIDs(context.Background())
 	if LastRequestID(ctx) != "" {
 		t.Fatal("id before any call")
@@ -39,7 +36,7 @@ func TestRequestIDsAreCollected(t *testing.T) {
 		t.Errorf("after success: %q", got)
 	}
 	fail = true
-	_, err = b.In("").STS.GetCallerIdentity(ctx, nil)
+	_, err := b.In("").STS.GetCallerIdentity(ctx, nil)
 	if err == nil {
 		t.Fatal("no error")
 	}

@@ -14,10 +14,7 @@ import (
 func secretsClients(t *testing.T) *cloud.Clients {
 	t.Helper()
 	emu := emutest.Start(t)
-	b, err := cloud.New(context.Background(), cloud.Options{Endpoint: emu.URL, Region: "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := cloud.New(context.Background(), cloud.Options{Endpoint: emu.URL, Region: "us-east-1"})
 	return b.In("")
 }
 

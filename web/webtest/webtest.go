@@ -186,10 +186,7 @@ func NewWith(t testing.TB, o Options) *Env {
 		cloudtest.NoAWSSetup(t)
 		opts.Endpoint, opts.Profile = "", o.AWSProfile
 	}
-	backend, err := cloud.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	backend := cloud.New(ctx, opts)
 	logs := &SyncBuffer{}
 	keys := o.SessionKeys
 	if keys == nil {
