@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -212,8 +213,6 @@ type ECSTaskDefinition struct {
 	PidMode              string
 	PlacementConstraints int // how many task placement constraints are set
 	EphemeralStorageGiB  *int
-	DockerVolumes        int // volumes with dockerVolumeConfiguration
-	HostVolumes          int // volumes with a host sourcePath
 	Volumes              []ECSVolume
 	// OperatingSystemFamily and CPUArchitecture are runtimePlatform's.
 	OperatingSystemFamily string
@@ -283,6 +282,10 @@ type ECSVolume struct {
 	// is then its fileSystemId.
 	EFS             bool
 	EFSFileSystemID *string
+	// Docker: the volume has dockerVolumeConfiguration; HostPath is its
+	// host sourcePath ("" for none).
+	Docker   bool
+	HostPath string
 }
 
 // ECSProxyConfiguration is the App Mesh proxy of a task.
@@ -670,10 +673,10 @@ func ecsFargateProblems(td ECSTaskDefinition, explain bool) []ECSProblem {
 	if td.PlacementConstraints > 0 {
 		add("placementConstraints", "Fargate does not support placement constraints.", "Tasks using the Fargate launch type do not support placement constraints.")
 	}
-	if td.DockerVolumes > 0 {
+	if slices.ContainsFunc(td.Volumes, func(v ECSVolume) bool { return v.Docker }) {
 		add("volumes", "Fargate does not support Docker volumes.", "Tasks using the Fargate launch type do not support dockerVolumeConfiguration.")
 	}
-	if td.HostVolumes > 0 {
+	if slices.ContainsFunc(td.Volumes, func(v ECSVolume) bool { return v.HostPath != "" }) {
 		add("volumes", "Fargate does not support host source paths for volumes.", "Tasks using the Fargate launch type do not support host sourcePath for volumes.")
 	}
 	for i, c := range td.Containers {

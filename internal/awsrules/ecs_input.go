@@ -175,13 +175,10 @@ func (in *ECSTaskDefinitionInput) Rules() ECSTaskDefinition {
 		td.enum("placementConstraints.type", fmt.Sprintf("placementConstraints[%d].type", i), pc.Type)
 	}
 	for _, v := range in.Volumes {
-		if v.DockerVolumeConfiguration != nil {
-			td.DockerVolumes++
+		vol := ECSVolume{Name: v.Name, Docker: v.DockerVolumeConfiguration != nil}
+		if v.Host != nil {
+			vol.HostPath = strOf(v.Host.SourcePath)
 		}
-		if v.Host != nil && strOf(v.Host.SourcePath) != "" {
-			td.HostVolumes++
-		}
-		vol := ECSVolume{Name: v.Name}
 		f := fmt.Sprintf("volumes[%d]", len(td.Volumes))
 		if dv := v.DockerVolumeConfiguration; dv != nil {
 			td.enum("dockerVolumeConfiguration.scope", f+".dockerVolumeConfiguration.scope", dv.Scope)

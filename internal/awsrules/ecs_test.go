@@ -176,7 +176,7 @@ func TestTaskDefinitionProblems(t *testing.T) {
 		{"fargate pid task ok", func(td *ECSTaskDefinition) { td.PidMode = "task" }, "", ""},
 		{"fargate pid host", func(td *ECSTaskDefinition) { td.PidMode = "host" }, "pidMode", "pidMode 'host'"},
 		{"fargate placement", func(td *ECSTaskDefinition) { td.PlacementConstraints = 1 }, "placementConstraints", "placement constraints"},
-		{"fargate docker volume", func(td *ECSTaskDefinition) { td.DockerVolumes = 1 }, "volumes", "dockerVolumeConfiguration"},
+		{"fargate docker volume", func(td *ECSTaskDefinition) { td.Volumes = []ECSVolume{{Name: ecsStr("d"), Docker: true}} }, "volumes", "dockerVolumeConfiguration"},
 		{"fargate devices", func(td *ECSTaskDefinition) { td.Containers[0].Devices = 1 }, "containerDefinitions[0].linuxParameters.devices", "devices"},
 		{"awsvpc links", func(td *ECSTaskDefinition) { td.Containers[0].Links = []string{"db"} }, "containerDefinitions[0].links", "Links are not supported when networkMode=awsvpc."},
 		{"awsvpc hostname", func(td *ECSTaskDefinition) { td.Containers[0].Hostname = "h" }, "containerDefinitions[0].hostname", "hostname is not supported"},
